@@ -1,0 +1,1 @@
+"""Compute backends: where a node's process runs (this machine, Kubernetes)."""

@@ -1,0 +1,1 @@
+"""Operations, pipelines and their versions, projects, artifacts."""

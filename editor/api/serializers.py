@@ -1,0 +1,234 @@
+"""Serializers of the editor API: shape and validate, never decide business rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from rest_framework import serializers
+
+from editor.choices import Role
+from editor.graph import GraphInvalid, Problem
+from editor.models import Artifact, Membership, Operation, OperationVersion, Pipeline, PipelineVersion, Project
+from editor.operations import parse_interface
+from editor.pipelines import validate_draft
+
+
+def problem_text(problem: Problem) -> str:
+    where = ", ".join(
+        f"{label} {value}"
+        for label, value in (("node", problem.node), ("port", problem.port), ("edge", problem.edge))
+        if value
+    )
+    return f"{where}: {problem.message}" if where else problem.message
+
+
+def editable_projects(user: Any) -> QuerySet[Project]:
+    return Project.objects.filter(
+        memberships__user=user, memberships__role__in=[Role.EDITOR, Role.OWNER]
+    ).distinct()
+
+
+class ProjectField(serializers.PrimaryKeyRelatedField):
+    """A project the requesting user may edit; others look like they do not exist."""
+
+    def get_queryset(self) -> QuerySet[Project]:
+        return editable_projects(self.context["request"].user)
+
+
+class UserNameField(serializers.CharField):
+    def to_representation(self, value: Any) -> str:
+        return str(value.get_username())
+
+
+class ProjectSerializer(serializers.ModelSerializer[Project]):
+    role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = ["id", "name", "slug", "description", "role", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def get_role(self, project: Project) -> str | None:
+        return project.role_of(self.context["request"].user)
+
+
+class MembershipSerializer(serializers.ModelSerializer[Membership]):
+    username = serializers.SlugRelatedField(
+        source="user", slug_field="username", queryset=get_user_model().objects.all()
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["id", "username", "role", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class OperationVersionSerializer(serializers.ModelSerializer[OperationVersion]):
+    class Meta:
+        model = OperationVersion
+        fields = [
+            "id",
+            "operation",
+            "number",
+            "content_hash",
+            "kind",
+            "inputs",
+            "outputs",
+            "parameters",
+            "resources",
+            "source",
+            "entrypoint",
+            "requirements",
+            "image",
+            "command",
+            "args",
+            "created_at",
+        ]
+        read_only_fields = ["id", "operation", "number", "content_hash", "created_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            parse_interface(attrs)
+        except GraphInvalid as exc:
+            field_errors: dict[str, list[str]] = {}
+            for problem in exc.problems:
+                field, _, rest = problem.message.partition(".")
+                key = field if field in ("inputs", "outputs", "parameters", "resources") else "non_field_errors"
+                field_errors.setdefault(key, []).append(problem.message)
+            raise serializers.ValidationError(field_errors) from exc
+        kind = attrs.get("kind", "python")
+        if kind == "python" and not attrs.get("source", "").strip():
+            raise serializers.ValidationError({"source": ["A Python operation needs source code."]})
+        if kind == "container" and not attrs.get("image", "").strip():
+            raise serializers.ValidationError({"image": ["A container operation needs an image."]})
+        return attrs
+
+
+class OperationVersionSummarySerializer(serializers.ModelSerializer[OperationVersion]):
+    class Meta:
+        model = OperationVersion
+        fields = ["id", "number", "content_hash", "kind", "inputs", "outputs", "parameters", "resources", "created_at"]
+
+
+class OperationSerializer(serializers.ModelSerializer[Operation]):
+    project = ProjectField(allow_null=False)
+    builtin = serializers.BooleanField(read_only=True)
+    latest_version = OperationVersionSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Operation
+        fields = ["id", "project", "name", "slug", "description", "category", "builtin", "latest_version", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        project = attrs.get("project", getattr(self.instance, "project", None))
+        slug = attrs.get("slug", getattr(self.instance, "slug", None))
+        clash = Operation.objects.filter(project=project, slug=slug)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError({"slug": ["An operation with this slug already exists in the project."]})
+        return attrs
+
+
+class PipelineVersionSummarySerializer(serializers.ModelSerializer[PipelineVersion]):
+    class Meta:
+        model = PipelineVersion
+        fields = ["id", "number", "content_hash", "created_at"]
+
+
+class PipelineSerializer(serializers.ModelSerializer[Pipeline]):
+    project = ProjectField()
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    node_count = serializers.IntegerField(read_only=True)
+    latest_version = serializers.SerializerMethodField()
+    created_by = UserNameField(read_only=True)
+
+    class Meta:
+        model = Pipeline
+        fields = [
+            "id",
+            "project",
+            "project_name",
+            "name",
+            "description",
+            "node_count",
+            "latest_version",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def get_latest_version(self, pipeline: Pipeline) -> dict[str, Any] | None:
+        # Views prefetch versions newest-first, so this costs no query per row.
+        versions = list(pipeline.versions.all())  # type: ignore[attr-defined]
+        return PipelineVersionSummarySerializer(versions[0]).data if versions else None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        project = attrs.get("project", getattr(self.instance, "project", None))
+        name = attrs.get("name", getattr(self.instance, "name", None))
+        clash = Pipeline.objects.filter(project=project, name=name)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError({"name": ["A pipeline with this name already exists in the project."]})
+        return attrs
+
+
+class PipelineDetailSerializer(PipelineSerializer):
+    graph = serializers.JSONField(required=False)
+
+    class Meta(PipelineSerializer.Meta):
+        fields = [*PipelineSerializer.Meta.fields, "graph"]
+
+    def validate_graph(self, value: Any) -> dict[str, Any]:
+        try:
+            return validate_draft(value, self.context["request"].user)
+        except GraphInvalid as exc:
+            raise serializers.ValidationError([problem_text(p) for p in exc.problems]) from exc
+
+
+class PipelineVersionSerializer(serializers.ModelSerializer[PipelineVersion]):
+    created_by = UserNameField(read_only=True)
+
+    class Meta:
+        model = PipelineVersion
+        fields = ["id", "pipeline", "number", "content_hash", "tags", "created_by", "created_at"]
+
+
+class PipelineVersionDetailSerializer(PipelineVersionSerializer):
+    class Meta(PipelineVersionSerializer.Meta):
+        fields = [*PipelineVersionSerializer.Meta.fields, "graph"]
+
+
+class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
+    created_by = UserNameField(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Artifact
+        fields = [
+            "id",
+            "project",
+            "name",
+            "storage_backend",
+            "size",
+            "checksum",
+            "content_type",
+            "created_by",
+            "produced_by",
+            "created_at",
+            "download_url",
+        ]
+
+    def get_download_url(self, artifact: Artifact) -> str:
+        return f"/api/artifacts/{artifact.pk}/download/"
+
+
+class ArtifactUploadSerializer(serializers.Serializer[Any]):
+    project = ProjectField()
+    file = serializers.FileField()
+    name = serializers.CharField(required=False, max_length=255)

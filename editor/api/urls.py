@@ -1,0 +1,16 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("projects", views.ProjectViewSet, basename="project")
+router.register("operations", views.OperationViewSet, basename="operation")
+router.register("pipelines", views.PipelineViewSet, basename="pipeline")
+router.register("pipeline-versions", views.PipelineVersionViewSet, basename="pipelineversion")
+router.register("artifacts", views.ArtifactViewSet, basename="artifact")
+
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
+    path("", include(router.urls)),
+]

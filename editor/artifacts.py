@@ -1,0 +1,58 @@
+"""Artifact rules: stream into a storage backend, then record the row."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import IO, Any
+
+from django.db import transaction
+
+from editor.models import Artifact, Project
+from storage_backends.registry import get_storage
+
+
+def safe_filename(name: str) -> str:
+    """A file name that cannot be read as a path: no separators, no dots alone."""
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", name.replace("\\", "/").rsplit("/", 1)[-1])
+    base = base.lstrip(".")
+    return base[:200] or "file"
+
+
+def store_artifact(
+    project: Project,
+    name: str,
+    source: IO[bytes],
+    *,
+    content_type: str = "",
+    user: Any = None,
+    storage_name: str | None = None,
+) -> Artifact:
+    """Stream `source` into storage and record it; nothing is left half-saved."""
+    storage = get_storage(storage_name)
+    key = f"projects/{project.pk}/uploads/{uuid.uuid4().hex}/{safe_filename(name)}"
+    stored = storage.save(key, source)
+    try:
+        with transaction.atomic():
+            return Artifact.objects.create(
+                project=project,
+                name=name[:255],
+                storage_backend=storage.name,
+                location=stored.key,
+                size=stored.size,
+                checksum=stored.checksum,
+                content_type=content_type[:120],
+                created_by=user if getattr(user, "is_authenticated", False) else None,
+            )
+    except BaseException:
+        storage.delete(key)
+        raise
+
+
+def open_artifact(artifact: Artifact) -> IO[bytes]:
+    return get_storage(artifact.storage_backend).open(artifact.location)
+
+
+def delete_artifact(artifact: Artifact) -> None:
+    get_storage(artifact.storage_backend).delete(artifact.location)
+    artifact.delete()

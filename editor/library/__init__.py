@@ -1,0 +1,1 @@
+"""The built-in operation library and the example pipelines shipped with Pipewright."""

@@ -1,0 +1,41 @@
+"""Who may do what: roles are held per project (viewer < editor < owner)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+
+from editor.choices import Role
+from editor.models import Project
+
+
+def project_of(obj: Any) -> Project | None:
+    if isinstance(obj, Project):
+        return obj
+    return getattr(obj, "project", None)
+
+
+class HasProjectRole(BasePermission):
+    """Reading needs viewer, changing needs editor, deleting a project needs owner.
+
+    Objects outside the user's projects never reach this check: viewsets
+    filter their querysets with `visible_to`, so those are plain 404s.
+    Objects without a project (the built-in library) are read-only.
+    """
+
+    message = "You do not have the role in this project that this action needs."
+
+    def required_role(self, request: Request, view: Any, obj: Any) -> str:
+        if request.method in SAFE_METHODS:
+            return Role.VIEWER
+        if isinstance(obj, Project):
+            return Role.OWNER
+        return Role.EDITOR
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        project = project_of(obj)
+        if project is None:
+            return request.method in SAFE_METHODS
+        return project.allows(request.user, self.required_role(request, view, obj))

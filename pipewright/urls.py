@@ -1,0 +1,32 @@
+"""Root URL map: browser routes, the REST API, health, admin."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from . import frontend, health
+
+admin.site.site_header = "Pipewright administration"
+admin.site.site_title = "Pipewright"
+
+api_patterns = [
+    path("", include("editor.api.urls")),
+    path("", include("runs.api.urls")),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/pipelines/", permanent=False)),
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/", include(api_patterns)),
+    re_path(r"^pipelines/(?:(?P<pipeline_id>\d+)/)?$", frontend.spa, name="pipelines"),
+    re_path(r"^runs/(?:(?P<run_id>\d+)/)?$", frontend.spa, name="runs"),
+]

@@ -1,0 +1,1 @@
+"""Runs, node runs, run events, experiments: the execution side of Pipewright."""

@@ -1,0 +1,5 @@
+"""Websocket routes of the runs app (the live run stream)."""
+
+from typing import Any
+
+websocket_urlpatterns: list[Any] = []

@@ -1,0 +1,1 @@
+"""Storage backends: where artifacts live (local disk, S3/MinIO)."""

@@ -1,0 +1,5 @@
+pytest_plugins = [
+    "tests.fixtures.users",
+    "tests.fixtures.library",
+    "tests.fixtures.processes",
+]
