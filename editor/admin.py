@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from editor.models import Artifact, Membership, Operation, OperationVersion, Pipeline, PipelineVersion, Project
+from editor.models import (
+    Artifact,
+    Membership,
+    Operation,
+    OperationVersion,
+    Pipeline,
+    PipelineVersion,
+    Project,
+)
 
 
 class MembershipInline(admin.TabularInline[Membership, Project]):
@@ -26,7 +34,7 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
 class OperationVersionInline(admin.TabularInline[OperationVersion, Operation]):
     model = OperationVersion
     fields = ["number", "kind", "content_hash", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ["number", "kind", "content_hash", "created_at"]
     extra = 0
     can_delete = False
     show_change_link = True

@@ -110,11 +110,18 @@ def check_wiring(graph: Graph, interfaces: Mapping[int, OperationInterface]) -> 
         in_port = next((p for p in dst_if.inputs if p.name == edge.target_port), None)
         if out_port is None:
             problems.append(
-                Problem(f"no output port {edge.source_port!r}", node=edge.source, port=edge.source_port, edge=where)
+                Problem(
+                    f"no output port {edge.source_port!r}",
+                    node=edge.source,
+                    port=edge.source_port,
+                    edge=where,
+                )
             )
         if in_port is None:
             problems.append(
-                Problem(f"no input port {edge.target_port!r}", node=edge.target, port=edge.target_port, edge=where)
+                Problem(
+                    f"no input port {edge.target_port!r}", node=edge.target, port=edge.target_port, edge=where
+                )
             )
         if out_port is None or in_port is None:
             continue

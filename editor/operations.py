@@ -56,10 +56,10 @@ def create_operation_version(
     digest = OperationVersion.hash_of(fields)
     # Lock the operation row so two concurrent saves cannot take the same number.
     Operation.objects.select_for_update().filter(pk=operation.pk).first()
-    existing = operation.versions.filter(content_hash=digest).first()  # type: ignore[attr-defined]
+    existing = operation.versions.filter(content_hash=digest).first()
     if existing:
         return existing, False
-    last = operation.versions.order_by("-number").first()  # type: ignore[attr-defined]
+    last = operation.versions.order_by("-number").first()
     version = OperationVersion.objects.create(
         operation=operation,
         number=(last.number + 1) if last else 1,

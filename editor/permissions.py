@@ -22,13 +22,16 @@ class HasProjectRole(BasePermission):
 
     Objects outside the user's projects never reach this check: viewsets
     filter their querysets with `visible_to`, so those are plain 404s.
+    A view may list POST actions that only read in `viewer_actions`.
     Objects without a project (the built-in library) are read-only.
     """
 
     message = "You do not have the role in this project that this action needs."
 
     def required_role(self, request: Request, view: Any, obj: Any) -> str:
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS or getattr(view, "action", None) in getattr(
+            view, "viewer_actions", ()
+        ):
             return Role.VIEWER
         if isinstance(obj, Project):
             return Role.OWNER

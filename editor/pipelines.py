@@ -15,9 +15,7 @@ from editor.schemas import Graph, OperationInterface
 def _interfaces(graph: Graph, user: Any) -> dict[int, OperationInterface]:
     """Interfaces of the operations a graph uses that `user` may see."""
     wanted = {node.operation for node in graph.nodes}
-    visible = set(
-        Operation.objects.visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True)
-    )
+    visible = set(Operation.objects.visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
     versions = latest_versions(visible)
     return {op_id: interface_of(version) for op_id, version in versions.items()}
 
@@ -62,10 +60,10 @@ def freeze_version(pipeline: Pipeline, user: Any = None) -> tuple[PipelineVersio
     graph = frozen_graph(pipeline)
     digest = PipelineVersion.hash_of(graph)
     Pipeline.objects.select_for_update().filter(pk=pipeline.pk).first()
-    existing = pipeline.versions.filter(content_hash=digest).first()  # type: ignore[attr-defined]
+    existing = pipeline.versions.filter(content_hash=digest).first()
     if existing:
         return existing, False
-    last = pipeline.versions.order_by("-number").first()  # type: ignore[attr-defined]
+    last = pipeline.versions.order_by("-number").first()
     version = PipelineVersion.objects.create(
         pipeline=pipeline,
         number=(last.number + 1) if last else 1,

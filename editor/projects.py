@@ -21,15 +21,11 @@ def unique_slug(name: str) -> str:
 
 @transaction.atomic
 def create_project(user: Any, name: str, description: str = "", slug: str = "") -> Project:
-    project = Project.objects.create(
-        name=name, description=description, slug=slug or unique_slug(name)
-    )
+    project = Project.objects.create(name=name, description=description, slug=slug or unique_slug(name))
     Membership.objects.create(project=project, user=user, role=Role.OWNER)
     return project
 
 
 def add_member(project: Project, user: Any, role: str) -> Membership:
-    membership, _ = Membership.objects.update_or_create(
-        project=project, user=user, defaults={"role": role}
-    )
+    membership, _ = Membership.objects.update_or_create(project=project, user=user, defaults={"role": role})
     return membership

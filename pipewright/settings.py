@@ -27,7 +27,7 @@ def env_secret(name: str, default: str | None = None) -> str | None:
     file_path = env.str(f"{name}_FILE", default="")
     if file_path:
         return Path(file_path).read_text().strip()
-    return env.str(name, default=default)  # type: ignore[no-any-return]
+    return env.str(name, default=default)
 
 
 DATA_DIR = Path(env.str("PIPEWRIGHT_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
@@ -203,6 +203,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RunStateEnum": "runs.choices.RunState",
+        "NodeStateEnum": "runs.choices.NodeState",
+        "RoleEnum": "editor.choices.Role",
+    },
 }
 
 # --- security (production sets these through the environment) --------------

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
@@ -12,7 +12,7 @@ from . import frontend, health
 admin.site.site_header = "Pipewright administration"
 admin.site.site_title = "Pipewright"
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("", include("editor.api.urls")),
     path("", include("runs.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -6,7 +6,7 @@ from runs.models import Experiment, NodeRun, Run, RunEvent
 class NodeRunInline(admin.TabularInline[NodeRun, Run]):
     model = NodeRun
     fields = ["node_id", "state", "attempt", "started_at", "finished_at"]
-    readonly_fields = fields
+    readonly_fields = ["node_id", "state", "attempt", "started_at", "finished_at"]
     extra = 0
     can_delete = False
     show_change_link = True

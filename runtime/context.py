@@ -20,7 +20,9 @@ from pathlib import Path
 
 
 class NodeContext:
-    def __init__(self, work_dir: str | os.PathLike[str], node_id: str = "", gpus: list[str] | None = None) -> None:
+    def __init__(
+        self, work_dir: str | os.PathLike[str], node_id: str = "", gpus: list[str] | None = None
+    ) -> None:
         self.work_dir = Path(work_dir)
         self.node_id = node_id
         self.outputs_dir = self.work_dir / "outputs"

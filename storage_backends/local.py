@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from .base import CHUNK_SIZE, HashingReader, InvalidKey, StorageBackend, StoredObject, check_key
 
@@ -13,7 +13,6 @@ from .base import CHUNK_SIZE, HashingReader, InvalidKey, StorageBackend, StoredO
 class LocalStorage(StorageBackend):
     name = "local"
     label = "Local disk"
-    options_schema: dict[str, Any] = {"type": "object", "properties": {}}
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()

@@ -26,7 +26,9 @@ class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
         self.limit: int = settings.PIPEWRIGHT_MAX_UPLOAD_BYTES
         self.received = 0
 
-    def handle_raw_input(self, input_data: Any, META: Any, content_length: int, *args: Any, **kwargs: Any) -> None:
+    def handle_raw_input(
+        self, input_data: Any, META: Any, content_length: int, *args: Any, **kwargs: Any
+    ) -> None:
         # Refuse before reading a byte when the client announces too much.
         if content_length and content_length > self.limit + 64 * 1024:
             raise UploadTooLarge(self.limit)

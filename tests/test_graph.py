@@ -2,10 +2,20 @@
 
 import pytest
 
-from editor.graph import GraphInvalid, check_wiring, find_cycle, missing_inputs, parse_graph, topological_order, types_compatible
+from editor.graph import (
+    GraphInvalid,
+    check_wiring,
+    find_cycle,
+    missing_inputs,
+    parse_graph,
+    topological_order,
+    types_compatible,
+)
 from editor.schemas import OperationInterface
 
-SOURCE = OperationInterface.model_validate({"outputs": [{"name": "out", "type": "file"}, {"name": "n", "type": "int"}]})
+SOURCE = OperationInterface.model_validate(
+    {"outputs": [{"name": "out", "type": "file"}, {"name": "n", "type": "int"}]}
+)
 SINK = OperationInterface.model_validate(
     {
         "inputs": [{"name": "data", "type": "file"}, {"name": "extra", "type": "json", "optional": True}],
@@ -21,7 +31,12 @@ def graph(nodes, edges):
         {
             "nodes": [{"id": node_id, "operation": op} for node_id, op in nodes],
             "edges": [
-                {"source": s.split(".")[0], "source_port": s.split(".")[1], "target": t.split(".")[0], "target_port": t.split(".")[1]}
+                {
+                    "source": s.split(".")[0],
+                    "source_port": s.split(".")[1],
+                    "target": t.split(".")[0],
+                    "target_port": t.split(".")[1],
+                }
                 for s, t in edges
             ],
         }
@@ -43,7 +58,9 @@ def test_it_finds_a_cycle_and_names_its_nodes():
 
 
 def test_it_reports_every_wiring_problem_with_node_and_port():
-    g = graph([("a", 1), ("b", 2), ("c", 9)], [("a.n", "b.data"), ("a.nope", "b.extra"), ("a.out", "ghost.data")])
+    g = graph(
+        [("a", 1), ("b", 2), ("c", 9)], [("a.n", "b.data"), ("a.nope", "b.extra"), ("a.out", "ghost.data")]
+    )
     g.nodes[1].params["rate"] = "fast"
     g.nodes[1].params["unknown"] = 1
     problems = {(p.node, p.port, p.message.split(":")[0]) for p in check_wiring(g, INTERFACES)}
@@ -63,7 +80,13 @@ def test_unconnected_required_inputs_are_reported_only_at_submit():
 
 @pytest.mark.parametrize(
     ("output", "input_", "ok"),
-    [("int", "float", True), ("float", "int", False), ("file", "file", True), ("file", "str", False), ("json", "object", True)],
+    [
+        ("int", "float", True),
+        ("float", "int", False),
+        ("file", "file", True),
+        ("file", "str", False),
+        ("json", "object", True),
+    ],
 )
 def test_port_type_compatibility(output, input_, ok):
     assert types_compatible(output, input_) is ok

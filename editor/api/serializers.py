@@ -6,11 +6,21 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from editor.choices import Role
 from editor.graph import GraphInvalid, Problem
-from editor.models import Artifact, Membership, Operation, OperationVersion, Pipeline, PipelineVersion, Project
+from editor.models import (
+    Artifact,
+    Membership,
+    Operation,
+    OperationVersion,
+    Pipeline,
+    PipelineVersion,
+    Project,
+)
 from editor.operations import parse_interface
 from editor.pipelines import validate_draft
 
@@ -30,6 +40,7 @@ def editable_projects(user: Any) -> QuerySet[Project]:
     ).distinct()
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ProjectField(serializers.PrimaryKeyRelatedField):
     """A project the requesting user may edit; others look like they do not exist."""
 
@@ -49,6 +60,7 @@ class ProjectSerializer(serializers.ModelSerializer[Project]):
         model = Project
         fields = ["id", "name", "slug", "description", "role", "created_at"]
         read_only_fields = ["created_at"]
+        extra_kwargs = {"slug": {"required": False}}
 
     def get_role(self, project: Project) -> str | None:
         return project.role_of(self.context["request"].user)
@@ -94,8 +106,10 @@ class OperationVersionSerializer(serializers.ModelSerializer[OperationVersion]):
         except GraphInvalid as exc:
             field_errors: dict[str, list[str]] = {}
             for problem in exc.problems:
-                field, _, rest = problem.message.partition(".")
-                key = field if field in ("inputs", "outputs", "parameters", "resources") else "non_field_errors"
+                field = problem.message.partition(".")[0]
+                key = (
+                    field if field in ("inputs", "outputs", "parameters", "resources") else "non_field_errors"
+                )
                 field_errors.setdefault(key, []).append(problem.message)
             raise serializers.ValidationError(field_errors) from exc
         kind = attrs.get("kind", "python")
@@ -109,7 +123,17 @@ class OperationVersionSerializer(serializers.ModelSerializer[OperationVersion]):
 class OperationVersionSummarySerializer(serializers.ModelSerializer[OperationVersion]):
     class Meta:
         model = OperationVersion
-        fields = ["id", "number", "content_hash", "kind", "inputs", "outputs", "parameters", "resources", "created_at"]
+        fields = [
+            "id",
+            "number",
+            "content_hash",
+            "kind",
+            "inputs",
+            "outputs",
+            "parameters",
+            "resources",
+            "created_at",
+        ]
 
 
 class OperationSerializer(serializers.ModelSerializer[Operation]):
@@ -119,7 +143,19 @@ class OperationSerializer(serializers.ModelSerializer[Operation]):
 
     class Meta:
         model = Operation
-        fields = ["id", "project", "name", "slug", "description", "category", "builtin", "latest_version", "created_at", "updated_at"]
+        validators: list[object] = []  # uniqueness is checked in validate(), per field
+        fields = [
+            "id",
+            "project",
+            "name",
+            "slug",
+            "description",
+            "category",
+            "builtin",
+            "latest_version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -129,7 +165,9 @@ class OperationSerializer(serializers.ModelSerializer[Operation]):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise serializers.ValidationError({"slug": ["An operation with this slug already exists in the project."]})
+            raise serializers.ValidationError(
+                {"slug": ["An operation with this slug already exists in the project."]}
+            )
         return attrs
 
 
@@ -148,6 +186,7 @@ class PipelineSerializer(serializers.ModelSerializer[Pipeline]):
 
     class Meta:
         model = Pipeline
+        validators: list[object] = []  # uniqueness is checked in validate(), per field
         fields = [
             "id",
             "project",
@@ -164,7 +203,7 @@ class PipelineSerializer(serializers.ModelSerializer[Pipeline]):
 
     def get_latest_version(self, pipeline: Pipeline) -> dict[str, Any] | None:
         # Views prefetch versions newest-first, so this costs no query per row.
-        versions = list(pipeline.versions.all())  # type: ignore[attr-defined]
+        versions = list(pipeline.versions.all())
         return PipelineVersionSummarySerializer(versions[0]).data if versions else None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -174,7 +213,9 @@ class PipelineSerializer(serializers.ModelSerializer[Pipeline]):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise serializers.ValidationError({"name": ["A pipeline with this name already exists in the project."]})
+            raise serializers.ValidationError(
+                {"name": ["A pipeline with this name already exists in the project."]}
+            )
         return attrs
 
 

@@ -101,7 +101,9 @@ BUILTIN_OPERATIONS: list[dict[str, Any]] = [
         "parameters": [
             _param("hidden", "int", 32, "Hidden units"),
             _param("epochs", "int", 300),
-            _param("learning_rate", "float", 0.01, "Adam's rate; the CPU fallback uses 10x with plain descent"),
+            _param(
+                "learning_rate", "float", 0.01, "Adam's rate; the CPU fallback uses 10x with plain descent"
+            ),
             _param("seed", "int", 0),
         ],
         "resources": {"cpu": 1, "memory": "2Gi", "gpus": 1, "cpu_fallback": True},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import QuerySet
@@ -10,7 +12,7 @@ from .projects import Project
 
 
 class ArtifactQuerySet(QuerySet["Artifact"]):
-    def visible_to(self, user: object) -> ArtifactQuerySet:
+    def visible_to(self, user: Any) -> ArtifactQuerySet:
         return self.filter(project__memberships__user=user).distinct()
 
 
@@ -23,9 +25,7 @@ class Artifact(models.Model):
     size = models.BigIntegerField()
     checksum = models.CharField(max_length=64, help_text="sha256 of the content")
     content_type = models.CharField(max_length=120, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     # Set when a node run produced it; uploads leave it empty.
     produced_by = models.ForeignKey(
         "runs.NodeRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="artifacts"

@@ -21,7 +21,7 @@ from .projects import Project
 
 
 class OperationQuerySet(QuerySet["Operation"]):
-    def visible_to(self, user: object) -> OperationQuerySet:
+    def visible_to(self, user: Any) -> OperationQuerySet:
         """Built-in operations plus those of the user's projects."""
         return self.filter(Q(project__isnull=True) | Q(project__memberships__user=user)).distinct()
 
@@ -35,9 +35,7 @@ class Operation(models.Model):
     slug = models.SlugField(max_length=120)
     description = models.TextField(blank=True)
     category = models.CharField(max_length=60, blank=True, default="General")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -63,7 +61,7 @@ class Operation(models.Model):
 
     @property
     def latest_version(self) -> OperationVersion | None:
-        return self.versions.order_by("-number").first()  # type: ignore[attr-defined, no-any-return]
+        return self.versions.order_by("-number").first()
 
 
 class OperationVersion(ImmutableModel):
@@ -83,18 +81,14 @@ class OperationVersion(ImmutableModel):
     image = models.CharField(max_length=300, blank=True)
     command = models.JSONField(default=list)
     args = models.JSONField(default=list)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["operation", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["operation", "number"], name="operation_version_number"),
-            models.UniqueConstraint(
-                fields=["operation", "content_hash"], name="operation_version_content"
-            ),
+            models.UniqueConstraint(fields=["operation", "content_hash"], name="operation_version_content"),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import QuerySet
@@ -17,7 +19,7 @@ def empty_graph() -> dict[str, list[object]]:
 
 
 class PipelineQuerySet(QuerySet["Pipeline"]):
-    def visible_to(self, user: object) -> PipelineQuerySet:
+    def visible_to(self, user: Any) -> PipelineQuerySet:
         return self.filter(project__memberships__user=user).distinct()
 
 
@@ -27,9 +29,7 @@ class Pipeline(models.Model):
     description = models.TextField(blank=True)
     # The live draft the editor works on; runs never execute it directly.
     graph = models.JSONField(default=empty_graph)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -37,9 +37,7 @@ class Pipeline(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["project", "name"], name="pipeline_name_per_project")
-        ]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="pipeline_name_per_project")]
 
     def __str__(self) -> str:
         return self.name
@@ -57,18 +55,14 @@ class PipelineVersion(ImmutableModel):
     graph = models.JSONField()
     # Run names and user labels; the only part of a version that may grow.
     tags = models.JSONField(default=list)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["pipeline", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["pipeline", "number"], name="pipeline_version_number"),
-            models.UniqueConstraint(
-                fields=["pipeline", "content_hash"], name="pipeline_version_content"
-            ),
+            models.UniqueConstraint(fields=["pipeline", "content_hash"], name="pipeline_version_content"),
         ]
 
     def __str__(self) -> str:
@@ -83,5 +77,3 @@ class PipelineVersion(ImmutableModel):
         if tag not in self.tags:
             self.tags = [*self.tags, tag]
             PipelineVersion.objects.filter(pk=self.pk).update(tags=self.tags)
-
-

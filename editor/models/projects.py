@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import QuerySet
@@ -10,7 +12,7 @@ from editor.choices import Role
 
 
 class ProjectQuerySet(QuerySet["Project"]):
-    def visible_to(self, user: object) -> ProjectQuerySet:
+    def visible_to(self, user: Any) -> ProjectQuerySet:
         return self.filter(memberships__user=user).distinct()
 
 
@@ -31,11 +33,11 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def role_of(self, user: object) -> str | None:
-        membership = self.memberships.filter(user=user).first()  # type: ignore[misc]
+    def role_of(self, user: Any) -> str | None:
+        membership = self.memberships.filter(user=user).first()
         return membership.role if membership else None
 
-    def allows(self, user: object, role: str) -> bool:
+    def allows(self, user: Any, role: str) -> bool:
         """True when `user` holds `role` or a higher one in this project."""
         held = self.role_of(user)
         return held is not None and Role.rank(held) >= Role.rank(role)
@@ -43,16 +45,12 @@ class Project(models.Model):
 
 class Membership(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["project", "user"], name="one_membership_per_user")
-        ]
+        constraints = [models.UniqueConstraint(fields=["project", "user"], name="one_membership_per_user")]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.project} ({self.role})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from editor.api.serializers import ProjectField, UserNameField
@@ -70,15 +72,18 @@ class ExperimentSerializer(serializers.ModelSerializer[Experiment]):
 
     class Meta:
         model = Experiment
+        validators: list[object] = []  # uniqueness is checked in validate(), per field
         fields = ["id", "project", "name", "description", "archived", "created_by", "created_at"]
         read_only_fields = ["created_at"]
 
-    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         project = attrs.get("project", getattr(self.instance, "project", None))
         name = attrs.get("name", getattr(self.instance, "name", None))
         clash = Experiment.objects.filter(project=project, name=name)
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise serializers.ValidationError({"name": ["An experiment with this name already exists in the project."]})
+            raise serializers.ValidationError(
+                {"name": ["An experiment with this name already exists in the project."]}
+            )
         return attrs

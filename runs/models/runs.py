@@ -17,9 +17,7 @@ class IllegalTransition(Exception):
 class Run(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="runs")
     pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="runs")
-    pipeline_version = models.ForeignKey(
-        PipelineVersion, on_delete=models.PROTECT, related_name="runs"
-    )
+    pipeline_version = models.ForeignKey(PipelineVersion, on_delete=models.PROTECT, related_name="runs")
     experiment = models.ForeignKey(
         "runs.Experiment", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
     )
@@ -29,9 +27,7 @@ class Run(models.Model):
     # Execution config without secrets: backends, options, caching, inputs.
     config = models.JSONField(default=dict)
     error = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -40,9 +36,7 @@ class Run(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["pipeline", "name"], name="run_name_per_pipeline")
-        ]
+        constraints = [models.UniqueConstraint(fields=["pipeline", "name"], name="run_name_per_pipeline")]
         indexes = [models.Index(fields=["state"])]
 
     def __str__(self) -> str:
@@ -85,9 +79,7 @@ class NodeRun(models.Model):
 
     class Meta:
         ordering = ["run", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["run", "node_id"], name="one_node_run_per_node")
-        ]
+        constraints = [models.UniqueConstraint(fields=["run", "node_id"], name="one_node_run_per_node")]
         indexes = [models.Index(fields=["state", "heartbeat_at"])]
 
     def __str__(self) -> str:

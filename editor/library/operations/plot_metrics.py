@@ -3,7 +3,7 @@
 import matplotlib
 
 matplotlib.use("Agg")  # no display on workers
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 
 def run(ctx, history: list, metrics: dict, title: str) -> dict:

@@ -10,7 +10,7 @@ def run(ctx, dataset: str, test_fraction: float, seed: int) -> dict:
         header = source.readline().strip()
     rows = np.loadtxt(dataset, delimiter=",", skiprows=1, ndmin=2)
     order = np.random.default_rng(seed).permutation(len(rows))
-    n_test = max(1, int(round(len(rows) * test_fraction)))
+    n_test = max(1, round(len(rows) * test_fraction))
     test, train = rows[order[:n_test]], rows[order[n_test:]]
     outputs = {}
     for name, part in (("train", train), ("test", test)):
