@@ -10,7 +10,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.
 # Without REDIS_URL, `make run` starts a private Redis of its own.
 PROCESSES := $(if $(REDIS_URL),web worker beat,redis web worker beat)
 
-.PHONY: run test install frontend lint typecheck check-deploy clean
+.PHONY: run test pytest install frontend browser lint typecheck clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,10 +42,19 @@ run: install frontend
 	@echo
 	PIPEWRIGHT_PORT=$(PORT) PIPEWRIGHT_HOST=$(HOST) $(VENV)/bin/honcho start -f Procfile $(PROCESSES)
 
-test: install frontend
+# Browser tests drive Debian's Chromium (Playwright's own download cannot work here).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Browser tests need Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+test: install frontend browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	cd frontend && npm test --silent
+	$(PY) -m pytest
+
+pytest: install frontend browser
 	$(PY) -m pytest
 
 lint:
