@@ -1,0 +1,47 @@
+import { lazy, Suspense, type ReactNode } from 'react'
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom'
+import { ErrorBoundary } from './components/ErrorBoundary'
+import { Layout } from './components/Layout'
+import { Spinner } from './components/States'
+import { NotFoundPage } from './pages/NotFoundPage'
+import { PipelinesPage } from './pages/PipelinesPage'
+import { RunPage } from './pages/RunPage'
+import { RunsPage } from './pages/RunsPage'
+
+// The graph canvas (React Flow) is loaded only when a pipeline is opened, keeping the
+// first load of the lists small. All CSS stays in the entry, so Django's manifest lookup
+// ("index.html" -> file + css) is all a page needs.
+const PipelinePage = lazy(() => import('./pages/PipelinePage'))
+
+function Page({ children }: { children: ReactNode }) {
+  const location = useLocation()
+  return (
+    <ErrorBoundary key={location.pathname}>
+      <Suspense
+        fallback={
+          <div className="page">
+            <Spinner />
+          </div>
+        }
+      >
+        {children}
+      </Suspense>
+    </ErrorBoundary>
+  )
+}
+
+/** Browser routes; trailing slashes match Django's URLs. */
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<Navigate to="/pipelines/" replace />} />
+        <Route path="pipelines/" element={<Page><PipelinesPage /></Page>} />
+        <Route path="pipelines/:id/" element={<Page><PipelinePage /></Page>} />
+        <Route path="runs/" element={<Page><RunsPage /></Page>} />
+        <Route path="runs/:id/" element={<Page><RunPage /></Page>} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  )
+}

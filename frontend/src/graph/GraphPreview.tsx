@@ -1,0 +1,89 @@
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useNodesState,
+  type NodeMouseHandler,
+} from '@xyflow/react'
+import { useEffect, useMemo } from 'react'
+import type { Graph, Operation } from '../api/types'
+import { toFlowGraph, type OperationFlowNode } from '../lib/graph'
+import { nodeTypes } from './nodeTypes'
+
+const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1.1 }
+
+/** The pipeline graph, read-only: pan, zoom and click a node to inspect it. */
+export function GraphPreview({
+  graph,
+  operations,
+  selectedNodeId,
+  onSelectNode,
+}: {
+  graph: Graph
+  operations: readonly Operation[]
+  selectedNodeId: string | null
+  onSelectNode: (nodeId: string | null) => void
+}) {
+  const flow = useMemo(() => toFlowGraph(graph, operations), [graph, operations])
+  // Node state lets React Flow record each node's measured size (the MiniMap needs it).
+  const [measuredNodes, setNodes, onNodesChange] = useNodesState<OperationFlowNode>(flow.nodes)
+  useEffect(() => setNodes(flow.nodes), [flow.nodes, setNodes])
+  const nodes = useMemo(
+    () =>
+      measuredNodes.map((node) =>
+        node.id === selectedNodeId || node.selected
+          ? { ...node, selected: node.id === selectedNodeId }
+          : node,
+      ),
+    [measuredNodes, selectedNodeId],
+  )
+  const onNodeClick: NodeMouseHandler<OperationFlowNode> = (_event, node) => onSelectNode(node.id)
+
+  return (
+    <div className="graph-canvas">
+      <ReactFlow<OperationFlowNode>
+        nodes={nodes}
+        edges={flow.edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onNodeClick={onNodeClick}
+        onPaneClick={() => onSelectNode(null)}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        elementsSelectable={false}
+        edgesFocusable={false}
+        fitView
+        fitViewOptions={FIT_VIEW_OPTIONS}
+        minZoom={0.15}
+        maxZoom={2}
+        attributionPosition="top-right"
+        colorMode="light"
+      >
+        <Background gap={20} size={1.2} />
+        <Controls showInteractive={false} position="bottom-left" />
+        <MiniMap
+          pannable
+          zoomable
+          position="bottom-right"
+          ariaLabel="Graph overview"
+          nodeColor="#dfe4ee"
+          nodeStrokeColor="#aab3c3"
+          nodeBorderRadius={6}
+        />
+      </ReactFlow>
+      {flow.nodes.length === 0 && (
+        <div className="graph-empty">
+          <p>This pipeline has no nodes yet.</p>
+        </div>
+      )}
+      {flow.problems.length > 0 && (
+        <div className="graph-problems" role="note">
+          {flow.problems.length === 1
+            ? flow.problems[0]
+            : `${flow.problems.length} edges connect nodes that are missing and are not drawn.`}
+        </div>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,26 @@
+import '@xyflow/react/dist/style.css'
+import './styles/index.css'
+
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { BrowserRouter } from 'react-router-dom'
+import { configureClient } from './api/client'
+import { AppRoutes } from './App'
+import { readBoot } from './boot'
+import { BootProvider } from './BootContext'
+
+const boot = readBoot()
+configureClient({ csrfToken: boot.csrfToken })
+
+const root = document.getElementById('root')
+if (!root) throw new Error('Pipewright: the page has no <div id="root"> to mount into.')
+
+createRoot(root).render(
+  <StrictMode>
+    <BootProvider boot={boot}>
+      <BrowserRouter>
+        <AppRoutes />
+      </BrowserRouter>
+    </BootProvider>
+  </StrictMode>,
+)

@@ -1,0 +1,127 @@
+import { fireEvent, screen, within } from '@testing-library/react'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { Operation, PipelineDetail, PipelineVersion } from '../api/types'
+import { installFakeApi, paginated, type Routes } from '../test/fakeApi'
+import { pipeline } from '../test/fixtures'
+import { installReactFlowStubs } from '../test/reactFlowJsdom'
+import { renderAt } from '../test/render'
+import PipelinePage from './PipelinePage'
+
+const detail: PipelineDetail = {
+  ...pipeline({ id: 1, node_count: 2 }),
+  graph: {
+    nodes: [
+      { id: 'load', operation: 10, label: '', params: { path: 'data.csv' }, position: { x: 0, y: 0 } },
+      { id: 'train', operation: 20, label: 'Train model', params: {}, position: { x: 300, y: 0 } },
+    ],
+    edges: [{ id: 'e1', source: 'load', source_port: 'table', target: 'train', target_port: 'data' }],
+    inputs: [{ name: 'epochs', type: 'int', default: 5 }],
+  },
+}
+
+function operation(id: number, name: string, inputs: string[], outputs: string[]): Operation {
+  const port = (portName: string) => ({ name: portName, type: 'file' as const, description: '', optional: false })
+  return {
+    id,
+    project: null,
+    name,
+    slug: name,
+    description: '',
+    category: 'ml',
+    builtin: true,
+    latest_version: {
+      id: id + 1,
+      number: 1,
+      content_hash: 'h',
+      kind: 'python',
+      inputs: inputs.map(port),
+      outputs: outputs.map(port),
+      parameters: [{ name: 'path', type: 'str', default: '', description: 'CSV file' }],
+      resources: { cpu: 1, memory: '1Gi', gpus: 0, cpu_fallback: false },
+      created_at: '2025-01-01T00:00:00Z',
+    },
+  }
+}
+
+const versions: PipelineVersion[] = [2, 3, 1].map((number) => ({
+  id: number,
+  pipeline: 1,
+  number,
+  content_hash: `sha256:${number}abcdef0123456789`,
+  tags: number === 3 ? ['prod'] : [],
+  created_by: 'ada',
+  created_at: '2025-03-01T10:00:00Z',
+}))
+
+function renderPage(routes: Routes, path = '/pipelines/1/') {
+  const api = installFakeApi(routes)
+  renderAt(path, [{ path: '/pipelines/:id/', element: <PipelinePage /> }])
+  return api
+}
+
+const okRoutes: Routes = {
+  'GET /api/pipelines/1/': { body: detail },
+  'GET /api/pipelines/1/versions/': { body: paginated(versions) },
+  'GET /api/operations/': {
+    body: paginated([operation(10, 'Load CSV', [], ['table']), operation(20, 'Train', ['data'], ['model'])]),
+  },
+}
+
+beforeAll(installReactFlowStubs)
+afterEach(() => vi.unstubAllGlobals())
+
+describe('PipelinePage', () => {
+  it('shows the pipeline, its versions and inputs, and a read-only graph with ports', async () => {
+    const api = renderPage(okRoutes)
+    expect(await screen.findByRole('heading', { level: 1, name: 'Train churn model' })).toBeTruthy()
+    expect(screen.getByText('Gradient boosting on customer events')).toBeTruthy()
+    expect(screen.getByText(/Editing arrives with the graph editor/)).toBeTruthy()
+
+    const versionList = screen.getByRole('region', { name: 'Versions' })
+    const items = within(versionList).getAllByRole('listitem')
+    expect(items.map((item) => item.querySelector('.version-tag')?.textContent)).toEqual(['v3', 'v2', 'v1'])
+    expect(within(items[0]!).getByText('prod')).toBeTruthy()
+
+    const inputs = screen.getByRole('region', { name: 'Pipeline inputs' })
+    expect(within(inputs).getByText('epochs')).toBeTruthy()
+    expect(within(inputs).getByText('5')).toBeTruthy()
+
+    // Nodes are labelled by label or operation name, with one handle per port.
+    expect(await screen.findByText('Load CSV')).toBeTruthy()
+    expect(screen.getByText('Train model')).toBeTruthy()
+    const handles = [...document.querySelectorAll('.react-flow__handle')].map(
+      (handle) => `${handle.getAttribute('data-nodeid')}.${handle.getAttribute('data-handleid')}`,
+    )
+    expect(handles.sort()).toEqual(['load.table', 'train.data', 'train.model'])
+
+    expect(api.calls.find((call) => call.path === '/api/operations/')!.search.get('limit')).toBe('500')
+  })
+
+  it('shows the parameters of a node when it is clicked', async () => {
+    renderPage(okRoutes)
+    // A plain click: d3-zoom's mousedown handler needs a real window on the event (jsdom has none).
+    fireEvent.click(await screen.findByText('Load CSV'))
+    const panel = screen.getByRole('region', { name: 'Selected node' })
+    expect(within(panel).getByText('path')).toBeTruthy()
+    expect(within(panel).getByText('data.csv')).toBeTruthy()
+  })
+
+  it('says so when the pipeline does not exist', async () => {
+    renderPage({})
+    expect(await screen.findByRole('heading', { name: 'Pipeline not found' })).toBeTruthy()
+    expect(screen.getByRole('link', { name: 'Back to pipelines' }).getAttribute('href')).toBe('/pipelines/')
+  })
+
+  it('offers a retry on other errors', async () => {
+    renderPage({ 'GET /api/pipelines/1/': { status: 500, body: null } })
+    const alert = await screen.findByRole('alert')
+    expect(within(alert).getByText('Could not load this pipeline')).toBeTruthy()
+    expect(within(alert).getByRole('button', { name: 'Retry' })).toBeTruthy()
+  })
+
+  it('treats a non-numeric id as not found', () => {
+    const api = renderPage({}, '/pipelines/new/')
+    expect(screen.getByRole('heading', { name: 'Pipeline not found' })).toBeTruthy()
+    expect(api.calls).toHaveLength(0)
+  })
+})

@@ -1,0 +1,14 @@
+import { cleanup } from '@testing-library/react'
+import { afterEach } from 'vitest'
+import { configureClient } from '../api/client'
+
+afterEach(() => {
+  configureClient({ csrfToken: '' })
+  // Pure `lib/` tests run in the node environment, without a DOM.
+  if (typeof document === 'undefined') return
+  cleanup()
+  for (const cookie of document.cookie ? document.cookie.split(';') : []) {
+    const name = cookie.split('=')[0]?.trim()
+    if (name) document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/`
+  }
+})
