@@ -19,7 +19,9 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "test-results" / "screenshots"
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` (make test does this as root)")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: `apt-get install chromium` (make test does this as root)"
+        )
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
