@@ -129,7 +129,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 
 CHANNEL_LAYERS = {
     "default": {
@@ -183,6 +182,18 @@ PIPEWRIGHT_DEFAULT_COMPUTE = env.str("PIPEWRIGHT_DEFAULT_COMPUTE", default="loca
 PIPEWRIGHT_GPU_DEVICES: list[str] | None = (
     env.list("PIPEWRIGHT_GPU_DEVICES") if env.str("PIPEWRIGHT_GPU_DEVICES", default="") else None
 )
+
+# --- execution engine ------------------------------------------------------
+# A running node's task touches its heartbeat this often; a node whose heartbeat
+# is older than PIPEWRIGHT_NODE_LOST_SECONDS is taken as lost with its worker.
+PIPEWRIGHT_HEARTBEAT_SECONDS = env.float("PIPEWRIGHT_HEARTBEAT_SECONDS", default=5.0)
+PIPEWRIGHT_NODE_LOST_SECONDS = env.float("PIPEWRIGHT_NODE_LOST_SECONDS", default=30.0)
+PIPEWRIGHT_REAPER_SECONDS = env.float("PIPEWRIGHT_REAPER_SECONDS", default=10.0)
+PIPEWRIGHT_LOG_TAIL_BYTES = env.int("PIPEWRIGHT_LOG_TAIL_BYTES", default=1024 * 1024)
+PIPEWRIGHT_KEEP_WORK_DIRS = env.bool("PIPEWRIGHT_KEEP_WORK_DIRS", default=False)
+CELERY_BEAT_SCHEDULE = {
+    "reap-lost-nodes": {"task": "runs.tasks.reap_lost_nodes", "schedule": PIPEWRIGHT_REAPER_SECONDS},
+}
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {

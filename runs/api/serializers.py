@@ -87,3 +87,48 @@ class ExperimentSerializer(serializers.ModelSerializer[Experiment]):
                 {"name": ["An experiment with this name already exists in the project."]}
             )
         return attrs
+
+
+class SubmitRunSerializer(serializers.Serializer[Any]):
+    """The execution config; the domain validates its content (runs/config.py)."""
+
+    CONFIG_FIELDS = frozenset(
+        {
+            "name",
+            "debug",
+            "cache",
+            "compute",
+            "storage",
+            "params",
+            "inputs",
+            "nodes",
+            "until",
+            "retry",
+            "retry_nodes",
+            "timeout_seconds",
+            "experiment",
+            "pipeline_version",
+        }
+    )
+
+    pipeline = serializers.IntegerField()
+    name = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    debug = serializers.BooleanField(required=False)
+    cache = serializers.BooleanField(required=False)
+    compute = serializers.JSONField(required=False)
+    storage = serializers.JSONField(required=False)
+    params = serializers.JSONField(required=False)
+    inputs = serializers.JSONField(required=False)
+    nodes = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True)
+    until = serializers.CharField(required=False, allow_null=True)
+    retry = serializers.JSONField(required=False)
+    retry_nodes = serializers.JSONField(required=False)
+    timeout_seconds = serializers.FloatField(required=False, allow_null=True)
+    experiment = serializers.IntegerField(required=False, allow_null=True)
+    pipeline_version = serializers.IntegerField(required=False, allow_null=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(self.initial_data) - self.CONFIG_FIELDS - {"pipeline"}
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+        return attrs

@@ -1,27 +1,101 @@
-"""Runs API views (read-only runs for now; submitting arrives with the engine)."""
+"""Runs API views: submit, read, cancel and re-run runs; experiments."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework import permissions, serializers, viewsets
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from editor.api.serializers import problem_text
 from editor.api.views import project_filter
+from editor.choices import Role
+from editor.models import Pipeline
 from editor.permissions import HasProjectRole
+from runs.controls import cancel_run
 from runs.models import Experiment, Run
+from runs.submit import SubmitInvalid, rerun, submit_run
 
-from .serializers import ExperimentSerializer, RunDetailSerializer, RunEventSerializer, RunSerializer
+from .serializers import (
+    ExperimentSerializer,
+    NodeRunSerializer,
+    RunDetailSerializer,
+    RunEventSerializer,
+    RunSerializer,
+    SubmitRunSerializer,
+)
 
 
-class RunViewSet(viewsets.ReadOnlyModelViewSet[Run]):
+def submit_errors(exc: SubmitInvalid) -> serializers.ValidationError:
+    """Problems as a 400: config fields by name, graph problems under `graph`."""
+    errors: dict[str, list[str]] = {}
+    for problem in exc.problems:
+        field = problem.message.split(":", 1)[0].split(".", 1)[0] if not problem.node else "graph"
+        if field not in SubmitRunSerializer.CONFIG_FIELDS and field != "graph":
+            field = "non_field_errors"
+        errors.setdefault(field, []).append(problem_text(problem))
+    return serializers.ValidationError(errors)
+
+
+class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Run]):
     permission_classes = [permissions.IsAuthenticated, HasProjectRole]
 
-    def get_serializer_class(self) -> type[RunSerializer]:
+    def get_serializer_class(self) -> type[serializers.Serializer[Any]]:
+        if self.action == "create":
+            return SubmitRunSerializer
         return RunSerializer if self.action == "list" else RunDetailSerializer
+
+    @extend_schema(request=SubmitRunSerializer, responses=RunDetailSerializer)
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Submit a run of a pipeline's current graph (or of `pipeline_version`) with an execution config."""
+        body = SubmitRunSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        pipeline = get_object_or_404(
+            Pipeline.objects.visible_to(request.user), pk=body.validated_data["pipeline"]
+        )
+        if not pipeline.project.allows(request.user, Role.EDITOR):
+            raise PermissionDenied("Running a pipeline needs the editor role in its project.")
+        config = {k: v for k, v in request.data.items() if k != "pipeline"}
+        try:
+            run = submit_run(pipeline, config, request.user)
+        except SubmitInvalid as exc:
+            raise submit_errors(exc) from exc
+        return Response(RunDetailSerializer(run).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=RunDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Stop a pending or running run; running processes are killed."""
+        run = self.get_object()
+        cancel_run(run.pk, reason=f"cancelled by {request.user.get_username()}")
+        run.refresh_from_db()
+        return Response(RunDetailSerializer(run).data)
+
+    @extend_schema(request=None, responses=RunDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def rerun(self, request: Request, pk: str | None = None) -> Response:
+        """Run again as a new run; finished nodes come back from the cache (debug runs take edited code)."""
+        run = self.get_object()
+        changes = {k: v for k, v in request.data.items() if k in ("name", "nodes", "until", "params")}
+        try:
+            new = rerun(run, request.user, **changes)
+        except SubmitInvalid as exc:
+            raise submit_errors(exc) from exc
+        return Response(RunDetailSerializer(new).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=NodeRunSerializer)
+    @action(detail=True, methods=["get"], url_path=r"nodes/(?P<node_id>[A-Za-z0-9_.-]+)")
+    def node(self, request: Request, pk: str | None = None, node_id: str = "") -> Response:
+        """One node run with its log (the last PIPEWRIGHT_LOG_TAIL_BYTES of it)."""
+        run = self.get_object()
+        node_run = get_object_or_404(run.node_runs.all(), node_id=node_id)
+        return Response({**NodeRunSerializer(node_run).data, "log": node_run.log})
 
     def get_queryset(self) -> QuerySet[Run]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user

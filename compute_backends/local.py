@@ -1,0 +1,146 @@
+"""Local compute: one subprocess per node on the worker's own machine.
+
+The node runs `python main.py --node ID` in its work dir, in a session of its
+own (so a kill reaches everything it started) and dies with the worker if the
+worker is killed. GPUs are assigned exclusively through CUDA_VISIBLE_DEVICES.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from .base import ComputeBackend, Execution, LaunchRefused, LaunchSpec
+from .gpus import GpuLease, discover_gpus, try_acquire
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: new session, SIGKILL when the parent dies."""
+    os.setsid()
+    with contextlib.suppress(OSError):  # not Linux: the reaper still catches orphans
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+class LocalExecution(Execution):
+    def __init__(self, process: subprocess.Popen[bytes], lease: GpuLease | None) -> None:
+        self.process = process
+        self.lease = lease
+        self.lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+        assert process.stdout is not None
+        self.reader = threading.Thread(target=self._read, args=(process.stdout,), daemon=True)
+        self.reader.start()
+
+    def _read(self, stream: IO[bytes]) -> None:
+        for raw in iter(stream.readline, b""):
+            self.lines.put(raw.decode("utf-8", errors="replace").rstrip("\n"))
+        stream.close()
+
+    def read_lines(self) -> list[str]:
+        lines = []
+        while True:
+            try:
+                lines.append(self.lines.get_nowait())
+            except queue.Empty:
+                return lines
+
+    def exit_code(self) -> int | None:
+        code = self.process.poll()
+        if code is not None:
+            # Make sure every line written before exit has been read.
+            self.reader.join(timeout=5)
+        return code
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.reader.join(timeout=5)
+
+    def release(self) -> None:
+        if self.lease is not None:
+            self.lease.release()
+            self.lease = None
+
+
+class LocalCompute(ComputeBackend):
+    name = "local"
+    label = "This machine"
+    options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
+
+    def __init__(self, gpu_devices: list[str] | None, lock_dir: Path, python: str = sys.executable) -> None:
+        self.gpu_devices = discover_gpus(gpu_devices)
+        self.lock_dir = lock_dir
+        self.python = python
+
+    def _gpu_env(
+        self, spec: LaunchSpec, on_wait: Callable[[str], None] | None
+    ) -> tuple[dict[str, str], GpuLease | None, list[str]]:
+        wanted = int(spec.resources.get("gpus", 0) or 0)
+        if wanted == 0:
+            return {"CUDA_VISIBLE_DEVICES": ""}, None, []
+        if len(self.gpu_devices) < wanted:
+            if spec.resources.get("cpu_fallback"):
+                note = (
+                    f"[pipewright] this node asks for {wanted} GPU(s) but this machine has "
+                    f"{len(self.gpu_devices)}: running on the CPU (the operation allows CPU fallback)"
+                )
+                return {"CUDA_VISIBLE_DEVICES": ""}, None, [note]
+            raise LaunchRefused(
+                f"this node needs {wanted} GPU(s) and this machine has {len(self.gpu_devices)}; "
+                "run it on a GPU worker (queue `gpu`), or allow CPU fallback in the operation's resources"
+            )
+        waited = False
+        while True:
+            lease = try_acquire(self.gpu_devices, wanted, self.lock_dir)
+            if lease is not None:
+                note = f"[pipewright] assigned GPU(s) {','.join(lease.devices)}"
+                return {"CUDA_VISIBLE_DEVICES": ",".join(lease.devices)}, lease, [note]
+            if on_wait is not None and not waited:
+                on_wait(f"[pipewright] waiting for {wanted} free GPU(s) of {len(self.gpu_devices)}")
+            waited = True
+            time.sleep(1)
+
+    def launch(self, spec: LaunchSpec, on_wait: Any = None) -> Execution:
+        gpu_env, lease, notes = self._gpu_env(spec, on_wait)
+        env = {**os.environ, **spec.env, **gpu_env, "PYTHONUNBUFFERED": "1"}
+        command = [
+            self.python,
+            str(spec.bundle_dir / "main.py"),
+            "--node",
+            spec.node_id,
+            "--work-dir",
+            str(spec.work_dir),
+            "--job",
+            str(spec.job_file),
+        ]
+        try:
+            process = subprocess.Popen(
+                command,
+                cwd=spec.work_dir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,
+            )
+        except BaseException:
+            if lease is not None:
+                lease.release()
+            raise
+        execution = LocalExecution(process, lease)
+        for note in notes:
+            execution.lines.put(note)
+        return execution

@@ -1,0 +1,143 @@
+"""Render execution bundles: the one contract every backend and the export run.
+
+A bundle is a folder with `main.py`, `pipeline.json`, `operations/`,
+`runtime/` and `requirements.txt`. Its content is decided by the frozen graph
+and the operation version of each node, so it is cached by content hash.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from editor.hashing import canonical_json, content_hash
+from editor.models import OperationVersion, PipelineVersion
+
+RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
+
+MAIN_PY = '''#!/usr/bin/env python3
+"""Pipewright pipeline {name!r}, version {number}.
+
+    python main.py                  # run every node in dependency order into ./output
+    python main.py --node ID        # run one node (as a compute backend does)
+    python main.py --help
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from runtime.cli import main  # noqa: E402
+
+sys.exit(main())
+'''
+
+
+def module_name(version: OperationVersion) -> str:
+    return f"{version.operation.slug}_v{version.number}"
+
+
+def operation_entry(version: OperationVersion) -> dict[str, Any]:
+    return {
+        "name": version.operation.name,
+        "slug": version.operation.slug,
+        "version": version.number,
+        "content_hash": version.content_hash,
+        "kind": version.kind,
+        "module": module_name(version),
+        "file": f"operations/{module_name(version)}.py",
+        "entrypoint": version.entrypoint,
+        "inputs": version.inputs,
+        "outputs": version.outputs,
+        "parameters": version.parameters,
+        "resources": version.resources,
+        "requirements": version.requirements,
+    }
+
+
+def bundle_spec(
+    version: PipelineVersion, operation_versions: Mapping[str, OperationVersion]
+) -> dict[str, Any]:
+    """The content of `pipeline.json`: node id -> the operation version it runs."""
+    graph = version.graph
+    nodes = []
+    for node in graph["nodes"]:
+        nodes.append(
+            {
+                "id": node["id"],
+                "label": node.get("label") or operation_versions[node["id"]].operation.name,
+                "operation": operation_entry(operation_versions[node["id"]]),
+                "params": node.get("params", {}),
+            }
+        )
+    return {
+        "format": 1,
+        "pipeline": {
+            "id": version.pipeline_id,
+            "name": version.pipeline.name,
+            "version": version.number,
+            "content_hash": version.content_hash,
+        },
+        "nodes": nodes,
+        "edges": graph["edges"],
+        "inputs": graph.get("inputs", []),
+    }
+
+
+def _runtime_files() -> list[Path]:
+    return sorted(p for p in RUNTIME_DIR.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def bundle_hash(spec: dict[str, Any], sources: Mapping[str, str]) -> str:
+    runtime = {str(p.relative_to(RUNTIME_DIR)): p.read_text() for p in _runtime_files()}
+    return content_hash({"spec": spec, "sources": dict(sources), "runtime": runtime})
+
+
+def write_bundle(target: Path, spec: dict[str, Any], sources: Mapping[str, str]) -> None:
+    """Write every file of the bundle into `target` (an empty folder)."""
+    (target / "operations").mkdir(parents=True)
+    (target / "pipeline.json").write_text(json.dumps(spec, indent=1, sort_keys=True))
+    for relative, source in sources.items():
+        (target / relative).write_text(source)
+    for path in _runtime_files():
+        destination = target / "runtime" / path.relative_to(RUNTIME_DIR)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
+    requirements = sorted({req for node in spec["nodes"] for req in node["operation"]["requirements"]})
+    (target / "requirements.txt").write_text("".join(f"{req}\n" for req in requirements))
+    (target / "main.py").write_text(
+        MAIN_PY.format(name=spec["pipeline"]["name"], number=spec["pipeline"]["version"])
+    )
+
+
+def render_bundle(version: PipelineVersion, operation_versions: Mapping[str, OperationVersion]) -> Path:
+    """The bundle folder for this graph and these operation versions (cached by content)."""
+    spec = bundle_spec(version, operation_versions)
+    sources = {node["operation"]["file"]: operation_versions[node["id"]].source for node in spec["nodes"]}
+    digest = bundle_hash(spec, sources)
+    root = Path(settings.DATA_DIR) / "bundles"
+    final = root / digest
+    if final.is_dir():
+        return final
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=root, prefix=".staging-"))
+    try:
+        write_bundle(staging / "b", spec, sources)
+        try:
+            (staging / "b").rename(final)
+        except OSError:
+            if not final.is_dir():  # lost a race to an identical bundle: fine
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final
+
+
+__all__ = ["bundle_spec", "canonical_json", "render_bundle", "write_bundle"]

@@ -1,0 +1,58 @@
+"""The execution config a run is submitted with, validated at the edge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BackendChoice(Strict):
+    backend: str = "local"
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class RetryPolicy(Strict):
+    count: int = Field(default=0, ge=0, le=20, description="extra attempts after a failure")
+    backoff_seconds: float = Field(
+        default=2.0, ge=0, le=3600, description="wait before the first retry; doubles"
+    )
+
+
+class ExecutionConfig(Strict):
+    name: str = Field(default="", max_length=120)
+    debug: bool = False
+    cache: bool = True
+    compute: BackendChoice = Field(default_factory=BackendChoice)
+    storage: BackendChoice = Field(default_factory=BackendChoice)
+    # node id -> parameter name -> value, on top of the frozen ones
+    params: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # "node.port" -> {"artifact": id} or {"value": json}, for unconnected inputs
+    inputs: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # run these nodes (and what they need); None: all
+    nodes: list[str] | None = None
+    # run everything up to and including this node
+    until: str | None = None
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    retry_nodes: dict[str, RetryPolicy] = Field(default_factory=dict)
+    timeout_seconds: float | None = Field(default=None, gt=0, le=7 * 24 * 3600)
+    experiment: int | None = None
+    pipeline_version: int | None = None
+
+    @field_validator("inputs")
+    @classmethod
+    def inputs_name_node_and_port(cls, inputs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for key, value in inputs.items():
+            node, dot, port = key.partition(".")
+            if not dot or not node or not port:
+                raise ValueError(f"input key {key!r} must be node.port")
+            if set(value) not in ({"artifact"}, {"value"}):
+                raise ValueError(f"input {key!r} must be {{'artifact': id}} or {{'value': ...}}")
+        return inputs
+
+    def retry_for(self, node_id: str) -> RetryPolicy:
+        return self.retry_nodes.get(node_id, self.retry)

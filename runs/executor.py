@@ -1,0 +1,200 @@
+"""Executing one node run: claim it, launch it, watch it, store what it made.
+
+Every execution goes through `execute_node_run`: claim (queued -> running, in
+a transaction) -> prepare the work dir and inputs -> launch on the compute
+backend -> watch (logs, progress, heartbeat, cancel, timeout) -> store the
+outputs -> finish as succeeded, failed, or queued again for a retry. Then the
+scheduler advances the run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import socket
+import traceback
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from compute_backends.base import LaunchRefused, LaunchSpec
+from compute_backends.registry import get_compute
+from runs.choices import NodeState, RunState
+from runs.config import ExecutionConfig
+from runs.events import record_event
+from runs.models import NodeRun
+from runs.node_io import bundle_for, prepare_inputs, read_metrics, store_outputs, work_dir_for
+from runs.scheduler import advance
+from runs.watch import LogSink, Outcome, watch
+
+logger = logging.getLogger(__name__)
+
+
+# --- claim ------------------------------------------------------------------
+
+
+def claim(node_run_id: int, task_id: str) -> NodeRun | None:
+    """queued -> running, or None when this delivery has nothing to do.
+
+    A redelivered copy of the task that holds a running node means the worker
+    that ran it died: the node is claimed again, as its next attempt.
+    """
+    with transaction.atomic():
+        node_run = (
+            NodeRun.objects.select_for_update()
+            .select_related("run", "operation_version__operation")
+            .filter(pk=node_run_id)
+            .first()
+        )
+        if node_run is None or node_run.run.state in RunState.terminal():
+            return None
+        lost = node_run.state == NodeState.RUNNING and task_id and node_run.task_id == task_id
+        if lost:
+            node_run.move_to(NodeState.QUEUED)
+        if node_run.state != NodeState.QUEUED:
+            return None
+        node_run.move_to(NodeState.RUNNING)
+        node_run.attempt += 1
+        node_run.task_id = task_id
+        node_run.worker = socket.gethostname()
+        node_run.exit_code = None
+        node_run.error = ""
+        node_run.progress = 0
+        node_run.save()
+        record_event(
+            node_run.run_id, "node_state", node_run.node_id, state=node_run.state, attempt=node_run.attempt
+        )
+        return node_run
+
+
+# --- finishing --------------------------------------------------------------------
+
+
+def _last_lines(node_run_id: int, count: int = 12) -> str:
+    log = NodeRun.objects.filter(pk=node_run_id).values_list("log", flat=True).first() or ""
+    return "\n".join(log.rstrip("\n").splitlines()[-count:])
+
+
+def finish(node_run: NodeRun, outcome: Outcome, config: ExecutionConfig) -> float | None:
+    """Record the outcome; answers a retry delay in seconds when the node goes back to the queue."""
+    with transaction.atomic():
+        current = NodeRun.objects.select_for_update().get(pk=node_run.pk)
+        if current.state != NodeState.RUNNING or current.attempt != node_run.attempt:
+            return None  # cancelled, or taken over by a later attempt: its result is not ours to write
+        current.exit_code = outcome.exit_code
+        current.metrics = outcome.metrics or current.metrics
+        if outcome.ok:
+            current.outputs = outcome.outputs
+            current.progress = 1.0
+            current.move_to(NodeState.SUCCEEDED)
+            current.save()
+            record_event(
+                current.run_id,
+                "node_state",
+                current.node_id,
+                state=current.state,
+                outputs=_summary(outcome.outputs),
+            )
+            return None
+        policy = config.retry_for(current.node_id)
+        detail = outcome.error
+        tail = _last_lines(current.pk)
+        if tail and not outcome.cancelled:
+            detail = f"{outcome.error}\n{tail}"
+        if outcome.retryable and current.attempt <= policy.count:
+            delay = policy.backoff_seconds * (2 ** (current.attempt - 1))
+            current.move_to(NodeState.QUEUED)
+            current.error = detail
+            current.save()
+            record_event(
+                current.run_id,
+                "node_state",
+                current.node_id,
+                state=current.state,
+                error=outcome.error,
+                retry_in=delay,
+                attempt=current.attempt,
+            )
+            return delay
+        current.move_to(NodeState.FAILED, error=detail)
+        current.save()
+        record_event(current.run_id, "node_state", current.node_id, state=current.state, error=outcome.error)
+        return None
+
+
+def _summary(outputs: dict[str, Any]) -> dict[str, Any]:
+    return {name: {k: v for k, v in out.items() if k != "value"} for name, out in outputs.items()}
+
+
+# --- the runner -------------------------------------------------------------------
+
+
+def run_claimed(node_run: NodeRun, config: ExecutionConfig) -> Outcome:
+    run = node_run.run
+    work_dir = work_dir_for(node_run)
+    if work_dir.exists():
+        shutil.rmtree(work_dir)
+    work_dir.mkdir(parents=True)
+    sink = LogSink(node_run)
+    try:
+        bundle = bundle_for(run)
+        inputs = prepare_inputs(node_run, work_dir)
+        job_file = work_dir / "job.json"
+        overrides = run.config.get("params", {}).get(node_run.node_id, {})
+        job_file.write_text(json.dumps({"inputs": inputs, "params": overrides}))
+        spec = LaunchSpec(
+            bundle_dir=bundle,
+            node_id=node_run.node_id,
+            work_dir=work_dir,
+            job_file=job_file,
+            resources=node_run.operation_version.resources,
+            timeout_seconds=config.timeout_seconds,
+        )
+        backend = get_compute(config.compute.backend, config.compute.options)
+
+        def on_wait(message: str) -> None:
+            sink.add([message])
+            sink.flush(force=True)
+
+        try:
+            execution = backend.launch(spec, on_wait=on_wait)
+        except LaunchRefused as exc:
+            sink.add([f"[pipewright] {exc}"])
+            sink.flush(force=True)
+            return Outcome(ok=False, error=str(exc), retryable=False)
+        try:
+            outcome = watch(node_run, execution, work_dir, config.timeout_seconds, sink)
+        finally:
+            execution.release()
+        if outcome.ok and not (work_dir / "result.json").exists():
+            outcome = Outcome(
+                ok=False, exit_code=outcome.exit_code, error="the node exited without writing result.json"
+            )
+        if outcome.ok:
+            outcome.outputs = store_outputs(node_run, work_dir, config.storage.backend)
+        outcome.metrics = read_metrics(work_dir)
+        return outcome
+    finally:
+        if not settings.PIPEWRIGHT_KEEP_WORK_DIRS:
+            shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def execute_node_run(node_run_id: int, task_id: str = "") -> float | None:
+    """Run one node end to end; answers a retry delay when it must run again."""
+    node_run = claim(node_run_id, task_id)
+    if node_run is None:
+        return None
+    config = ExecutionConfig.model_validate(node_run.run.config)
+    try:
+        outcome = run_claimed(node_run, config)
+    except Exception:
+        logger.exception("node run %s crashed in the orchestrator", node_run_id)
+        outcome = Outcome(
+            ok=False, error="internal error while running the node:\n" + traceback.format_exc(limit=5)
+        )
+    delay = finish(node_run, outcome, config)
+    if delay is None:
+        advance(node_run.run_id)
+    return delay

@@ -1,0 +1,145 @@
+"""A node's files: its work dir, its inputs fetched from storage, its outputs stored back."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from editor.models import Artifact
+from runs.bundle import render_bundle
+from runs.models import NodeRun, Run
+from runs.scheduler import parents_of
+from storage_backends.registry import get_storage
+
+INLINE_VALUE_BYTES = 64 * 1024
+
+
+def work_dir_for(node_run: NodeRun) -> Path:
+    return Path(settings.DATA_DIR) / "work" / str(node_run.run_id) / node_run.node_id / str(node_run.attempt)
+
+
+def bundle_for(run: Run) -> Path:
+    versions = {
+        nr.node_id: nr.operation_version
+        for nr in run.node_runs.select_related("operation_version__operation")
+    }
+    return render_bundle(run.pipeline_version, versions)
+
+
+def _fetch_artifact(artifact: Artifact, target: Path, port_type: str) -> Path:
+    """Stream an artifact into the work dir; directories arrive as tar archives."""
+    storage = get_storage(artifact.storage_backend)
+    if port_type == "directory":
+        target.mkdir(parents=True, exist_ok=True)
+        with storage.open(artifact.location) as source, tarfile.open(fileobj=source, mode="r|gz") as archive:
+            archive.extractall(target, filter="data")
+        return target
+    suffix = Path(artifact.name).suffix
+    path = target.with_name(target.name + suffix)
+    with storage.open(artifact.location) as source, path.open("wb") as out:
+        shutil.copyfileobj(source, out, 1024 * 1024)
+    return path
+
+
+def prepare_inputs(node_run: NodeRun, work_dir: Path) -> dict[str, str]:
+    """Fetch every input into `work_dir/inputs/`; answer port -> path."""
+    run = node_run.run
+    ports = {port["name"]: port["type"] for port in node_run.operation_version.inputs}
+    inputs_dir = work_dir / "inputs"
+    inputs_dir.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, str] = {}
+    upstream = {
+        nr.node_id: nr
+        for nr in run.node_runs.filter(
+            node_id__in=[p for p, _, _ in parents_of(run.pipeline_version.graph).get(node_run.node_id, [])]
+        )
+    }
+    for parent_id, out_port, in_port in parents_of(run.pipeline_version.graph).get(node_run.node_id, []):
+        artifact = Artifact.objects.get(pk=upstream[parent_id].outputs[out_port]["artifact"])
+        paths[in_port] = str(_fetch_artifact(artifact, inputs_dir / in_port, ports[in_port]))
+    for key, given in run.config.get("inputs", {}).items():
+        node_id, _, port = key.partition(".")
+        if node_id != node_run.node_id:
+            continue
+        if "artifact" in given:
+            artifact = Artifact.objects.get(pk=given["artifact"], project_id=run.project_id)
+            paths[port] = str(_fetch_artifact(artifact, inputs_dir / port, ports[port]))
+        else:
+            path = inputs_dir / f"{port}.json"
+            path.write_text(json.dumps(given["value"]))
+            paths[port] = str(path)
+    return paths
+
+
+def _store_output(
+    node_run: NodeRun, work_dir: Path, name: str, entry: dict[str, Any], storage_name: str | None
+) -> dict[str, Any]:
+    path = work_dir / entry["path"]
+    if not path.resolve().is_relative_to(work_dir.resolve()):
+        raise ValueError(f"output {name!r} is outside the work dir")
+    storage = get_storage(storage_name)
+    run = node_run.run
+    prefix = f"runs/{run.pk}/{node_run.node_id}/{node_run.attempt}"
+    if entry["type"] == "directory":
+        with tempfile.TemporaryFile() as packed:
+            with tarfile.open(fileobj=packed, mode="w:gz") as archive:
+                archive.add(path, arcname=".")
+            packed.seek(0)
+            stored = storage.save(f"{prefix}/{name}.tar.gz", packed)
+        filename = f"{node_run.node_id}.{name}.tar.gz"
+    else:
+        with path.open("rb") as source:
+            stored = storage.save(f"{prefix}/{name}{path.suffix}", source)
+        filename = f"{node_run.node_id}.{name}{path.suffix}"
+    artifact = Artifact.objects.create(
+        project_id=run.project_id,
+        name=filename,
+        storage_backend=storage.name,
+        location=stored.key,
+        size=stored.size,
+        checksum=stored.checksum,
+        produced_by=node_run,
+        created_by=run.created_by,
+    )
+    output: dict[str, Any] = {
+        "artifact": artifact.pk,
+        "checksum": stored.checksum,
+        "type": entry["type"],
+        "size": stored.size,
+    }
+    if "value" in entry and len(json.dumps(entry["value"])) <= INLINE_VALUE_BYTES:
+        output["value"] = entry["value"]
+    return output
+
+
+def read_metrics(work_dir: Path) -> dict[str, Any]:
+    """metrics.jsonl -> {name: {"last": v, "series": [[step, v], ...]}} (series capped)."""
+    metrics: dict[str, Any] = {}
+    path = work_dir / "metrics.jsonl"
+    if not path.exists():
+        return metrics
+    for line in path.read_text().splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        entry = metrics.setdefault(record["name"], {"last": None, "series": []})
+        entry["last"] = record["value"]
+        if len(entry["series"]) < 2000:
+            entry["series"].append([record.get("step"), record["value"]])
+    return metrics
+
+
+def store_outputs(node_run: NodeRun, work_dir: Path, storage_name: str | None) -> dict[str, Any]:
+    """Every output listed in result.json, stored as an Artifact: port -> reference."""
+    result = json.loads((work_dir / "result.json").read_text())
+    return {
+        name: _store_output(node_run, work_dir, name, entry, storage_name)
+        for name, entry in result["outputs"].items()
+    }

@@ -1,0 +1,226 @@
+"""Submitting runs: validate, freeze, create the rows, enqueue after commit."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import transaction
+from pydantic import ValidationError
+
+from compute_backends.registry import BACKENDS as COMPUTE_BACKENDS
+from editor.graph import Problem
+from editor.models import Artifact, Operation, OperationVersion, Pipeline, PipelineVersion
+from editor.operations import latest_versions
+from editor.pipelines import freeze_version
+from editor.schemas import error_messages
+from runs.choices import NodeState
+from runs.config import ExecutionConfig
+from runs.events import record_event
+from runs.models import Experiment, NodeRun, Run
+from storage_backends.registry import BACKENDS as STORAGE_BACKENDS
+
+
+class SubmitInvalid(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+def parse_config(data: Any) -> ExecutionConfig:
+    try:
+        return ExecutionConfig.model_validate(data or {})
+    except ValidationError as exc:
+        raise SubmitInvalid([Problem(message) for message in error_messages(exc)]) from exc
+
+
+def unique_run_name(pipeline: Pipeline, wanted: str) -> str:
+    """`wanted`, or `wanted_2`, `wanted_3`... whichever is free in this pipeline."""
+    base = wanted.strip() or "run"
+    taken = set(Run.objects.filter(pipeline=pipeline, name__startswith=base).values_list("name", flat=True))
+    if base not in taken:
+        return base
+    numbers = [int(m.group(1)) for name in taken if (m := re.fullmatch(re.escape(base) + r"_(\d+)", name))]
+    return f"{base}_{max([1, *numbers]) + 1}"
+
+
+def ancestors(graph: dict[str, Any], targets: set[str]) -> set[str]:
+    parents: dict[str, set[str]] = {}
+    for edge in graph["edges"]:
+        parents.setdefault(edge["target"], set()).add(edge["source"])
+    seen: set[str] = set()
+    stack = list(targets)
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return seen
+
+
+def planned_nodes(graph: dict[str, Any], config: ExecutionConfig) -> set[str]:
+    """The nodes this run executes: all, or the selection plus what it needs."""
+    all_nodes = {node["id"] for node in graph["nodes"]}
+    wanted: set[str] = set()
+    if config.nodes is not None:
+        wanted |= set(config.nodes)
+    if config.until is not None:
+        wanted.add(config.until)
+    if not wanted:
+        return all_nodes
+    return wanted | ancestors(graph, wanted)
+
+
+def _check(
+    version: PipelineVersion, config: ExecutionConfig, ops: dict[str, OperationVersion], user: Any
+) -> list[Problem]:
+    problems: list[Problem] = []
+    graph = version.graph
+    node_ids = {node["id"] for node in graph["nodes"]}
+    if not node_ids:
+        problems.append(Problem("the pipeline has no nodes"))
+    for field, chosen, known in (
+        ("compute", config.compute.backend, COMPUTE_BACKENDS),
+        ("storage", config.storage.backend, STORAGE_BACKENDS),
+    ):
+        if chosen not in known:
+            problems.append(
+                Problem(f"{field}: unknown backend {chosen!r}; known: {', '.join(sorted(known))}")
+            )
+    for selected in [*(config.nodes or []), *([config.until] if config.until else [])]:
+        if selected not in node_ids:
+            problems.append(Problem("no such node to run", node=selected))
+    for node_id, params in config.params.items():
+        if node_id not in node_ids:
+            problems.append(Problem("parameters given for a node that does not exist", node=node_id))
+            continue
+        declared = {p["name"]: p["type"] for p in ops[node_id].parameters}
+        for name, value in params.items():
+            if name not in declared:
+                problems.append(Problem(f"unknown parameter {name!r}", node=node_id, port=name))
+            elif not _param_ok(declared[name], value):
+                problems.append(
+                    Problem(f"parameter {name!r} must be of type {declared[name]}", node=node_id, port=name)
+                )
+    provided = set()
+    for key, value in config.inputs.items():
+        node_id, _, port = key.partition(".")
+        provided.add((node_id, port))
+        if node_id not in node_ids:
+            problems.append(Problem("input given for a node that does not exist", node=node_id, port=port))
+        elif port not in {p["name"] for p in ops[node_id].inputs}:
+            problems.append(Problem(f"no input port {port!r}", node=node_id, port=port))
+        elif (
+            "artifact" in value
+            and not Artifact.objects.filter(pk=value["artifact"], project=version.pipeline.project).exists()
+        ):
+            problems.append(
+                Problem(f"artifact {value['artifact']} not found in this project", node=node_id, port=port)
+            )
+    wired = {(edge["target"], edge["target_port"]) for edge in graph["edges"]}
+    for node_id in sorted(planned_nodes(graph, config)):
+        for port in ops[node_id].inputs:
+            wire = (node_id, port["name"])
+            if not port.get("optional") and wire not in wired and wire not in provided:
+                problems.append(Problem("required input is not connected", node=node_id, port=port["name"]))
+    if (
+        config.experiment is not None
+        and not Experiment.objects.filter(pk=config.experiment, project=version.pipeline.project).exists()
+    ):
+        problems.append(Problem(f"experiment: {config.experiment} is not an experiment of this project"))
+    return problems
+
+
+def _param_ok(type_: str, value: Any) -> bool:
+    if type_ == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if type_ == "float":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if type_ == "str":
+        return isinstance(value, str)
+    if type_ == "bool":
+        return isinstance(value, bool)
+    return True
+
+
+def operation_versions_for(version: PipelineVersion, latest: bool) -> dict[str, OperationVersion]:
+    """Node id -> operation version: the frozen ones, or (debug re-runs) the newest."""
+    nodes = version.graph["nodes"]
+    if latest:
+        newest = latest_versions(node["operation"] for node in nodes)
+        return {node["id"]: newest[node["operation"]] for node in nodes}
+    frozen = OperationVersion.objects.select_related("operation").in_bulk(
+        [node["operation_version"] for node in nodes]
+    )
+    return {node["id"]: frozen[node["operation_version"]] for node in nodes}
+
+
+@transaction.atomic
+def create_run(
+    pipeline: Pipeline,
+    version: PipelineVersion,
+    config: ExecutionConfig,
+    user: Any,
+    *,
+    latest_operations: bool = False,
+) -> Run:
+    ops = operation_versions_for(version, latest_operations)
+    problems = _check(version, config, ops, user)
+    if problems:
+        raise SubmitInvalid(problems)
+    Pipeline.objects.select_for_update().filter(pk=pipeline.pk).first()  # serialise name choice
+    name = unique_run_name(pipeline, config.name or "run")
+    run = Run.objects.create(
+        project=pipeline.project,
+        pipeline=pipeline,
+        pipeline_version=version,
+        experiment_id=config.experiment,
+        name=name,
+        debug=config.debug,
+        config=config.model_dump(mode="json") | {"name": name},
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    plan = planned_nodes(version.graph, config)
+    NodeRun.objects.bulk_create(
+        NodeRun(
+            run=run,
+            node_id=node["id"],
+            operation_version=ops[node["id"]],
+            state=NodeState.PENDING if node["id"] in plan else NodeState.SKIPPED,
+            error="" if node["id"] in plan else "not selected for this run",
+        )
+        for node in version.graph["nodes"]
+    )
+    version.add_tag(name)
+    record_event(run.pk, "run_created", name=name, nodes=len(plan))
+    from runs.tasks import advance_run
+
+    transaction.on_commit(lambda: advance_run.delay(run.pk))
+    return run
+
+
+def submit_run(pipeline: Pipeline, data: Any, user: Any = None) -> Run:
+    """Validate the config, freeze the pipeline (or take the named version), start a run."""
+    config = parse_config(data)
+    if config.pipeline_version is not None:
+        version = PipelineVersion.objects.filter(pk=config.pipeline_version, pipeline=pipeline).first()
+        if version is None:
+            raise SubmitInvalid(
+                [Problem(f"pipeline_version: {config.pipeline_version} is not a version of this pipeline")]
+            )
+    else:
+        version, _ = freeze_version(pipeline, user)
+    return create_run(pipeline, version, config, user)
+
+
+def rerun(run: Run, user: Any = None, **changes: Any) -> Run:
+    """A new run of the same version and config; finished nodes come back from the cache.
+
+    For a debug run the new run takes the operations' newest versions, so edited
+    code runs and unchanged upstream nodes are cache hits.
+    """
+    config = parse_config({**run.config, "name": changes.pop("name", run.name), "cache": True, **changes})
+    return create_run(run.pipeline, run.pipeline_version, config, user, latest_operations=run.debug)
+
+
+__all__ = ["Operation", "SubmitInvalid", "create_run", "rerun", "submit_run", "unique_run_name"]

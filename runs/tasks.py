@@ -1,0 +1,35 @@
+"""Celery tasks of the engine: thin wrappers that take ids and call the domain."""
+
+from __future__ import annotations
+
+from celery import Task, shared_task
+from celery.utils.log import get_task_logger
+
+from runs import controls, executor, scheduler
+
+logger = get_task_logger(__name__)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def advance_run(run_id: int) -> None:
+    scheduler.advance(run_id)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def execute_node(self: Task, node_run_id: int) -> None:
+    delay = executor.execute_node_run(node_run_id, task_id=self.request.id or "")
+    if delay is not None:
+        from runs.models import NodeRun
+
+        queue = scheduler.queue_for(NodeRun.objects.select_related("operation_version").get(pk=node_run_id))
+        logger.info("node run %s fails; retrying in %.1fs", node_run_id, delay)
+        execute_node.apply_async(args=(node_run_id,), queue=queue, countdown=delay)
+
+
+@shared_task(ignore_result=True)
+def reap_lost_nodes() -> None:
+    lost = controls.reap_lost_nodes()
+    if lost:
+        logger.warning("reaped lost node runs: %s", lost)
+    for run_id in scheduler.runs_needing_a_nudge():
+        scheduler.advance(run_id)

@@ -1,0 +1,102 @@
+"""Watching a launched node: its log, progress, heartbeat, cancellation and timeout."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from runs.choices import NodeState
+from runs.events import record_event
+from runs.models import NodeRun
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    error: str = ""
+    exit_code: int | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    cancelled: bool = False
+    retryable: bool = True
+
+
+class LogSink:
+    """Collects a node's log lines and flushes them to the row and the event log in batches."""
+
+    def __init__(self, node_run: NodeRun) -> None:
+        self.node_run = node_run
+        self.pending: list[str] = []
+        self.last_flush = time.monotonic()
+
+    def add(self, lines: list[str]) -> None:
+        self.pending.extend(lines)
+
+    def flush(self, force: bool = False) -> None:
+        if not self.pending or (not force and time.monotonic() - self.last_flush < 0.5):
+            return
+        text = "".join(f"{line}\n" for line in self.pending)
+        lines, self.pending = self.pending, []
+        self.last_flush = time.monotonic()
+        with transaction.atomic():
+            NodeRun.objects.filter(pk=self.node_run.pk).update(log=Concat(F("log"), Value(text)))
+            record_event(self.node_run.run_id, "node_log", self.node_run.node_id, lines=lines[-200:])
+
+
+def _read_progress(work_dir: Path) -> float | None:
+    try:
+        return float((work_dir / "progress").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def watch(node_run: NodeRun, execution: Any, work_dir: Path, timeout: float | None, sink: LogSink) -> Outcome:
+    """Follow a launched node until it exits, is cancelled, or times out."""
+    started = time.monotonic()
+    heartbeat_every = settings.PIPEWRIGHT_HEARTBEAT_SECONDS
+    last_beat = started
+    last_check = started
+    progress = 0.0
+    sleep = 0.002
+    while True:
+        sink.add(execution.read_lines())
+        code = execution.exit_code()
+        if code is not None:
+            sink.add(execution.read_lines())
+            sink.flush(force=True)
+            return Outcome(
+                ok=code == 0, exit_code=code, error="" if code == 0 else f"exited with code {code}"
+            )
+        now = time.monotonic()
+        if timeout is not None and now - started > timeout:
+            execution.kill()
+            sink.add([f"[pipewright] timed out after {timeout:g}s: stopped"])
+            sink.flush(force=True)
+            return Outcome(ok=False, error=f"timed out after {timeout:g} s", retryable=True)
+        if now - last_check >= 0.5:
+            last_check = now
+            state = NodeRun.objects.filter(pk=node_run.pk).values_list("state", "attempt").first()
+            if state != (NodeState.RUNNING, node_run.attempt):
+                execution.kill()
+                sink.add(["[pipewright] cancelled: the process was stopped"])
+                sink.flush(force=True)
+                return Outcome(ok=False, cancelled=True, error="cancelled")
+            sink.flush()
+        if now - last_beat >= heartbeat_every:
+            last_beat = now
+            new_progress = _read_progress(work_dir)
+            update: dict[str, Any] = {"heartbeat_at": timezone.now()}
+            if new_progress is not None and new_progress != progress:
+                progress = update["progress"] = new_progress
+                record_event(node_run.run_id, "node_progress", node_run.node_id, progress=progress)
+            NodeRun.objects.filter(pk=node_run.pk).update(**update)
+        time.sleep(sleep)
+        sleep = min(0.05, sleep * 1.5)

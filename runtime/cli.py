@@ -1,0 +1,71 @@
+"""The command line of an execution bundle (`python main.py --help`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def parse_param(text: str) -> tuple[str, str, Any]:
+    """`node.name=value`; the value is JSON when it parses as JSON, else a string."""
+    target, sep, raw = text.partition("=")
+    node_id, dot, name = target.partition(".")
+    if not sep or not dot or not node_id or not name:
+        raise argparse.ArgumentTypeError(f"expected node.name=value, got {text!r}")
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw
+    return node_id, name, value
+
+
+def main(argv: list[str] | None = None, bundle_dir: Path | None = None) -> int:
+    bundle_dir = bundle_dir or Path(__file__).resolve().parent.parent
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description="Run this Pipewright pipeline: every node in dependency order, or one node.",
+    )
+    parser.add_argument("--node", help="run only this node (as a compute backend does)")
+    parser.add_argument(
+        "--work-dir", type=Path, help="with --node: the node's work dir (default: output/<node>)"
+    )
+    parser.add_argument("--job", type=Path, help="with --node: job.json naming the node's input files")
+    parser.add_argument(
+        "--out", type=Path, default=Path("output"), help="where outputs go (default: ./output)"
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        type=parse_param,
+        metavar="NODE.NAME=VALUE",
+        help="override a parameter, e.g. --param train.epochs=50",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NODE",
+        help="run only these nodes (their inputs must exist in --out)",
+    )
+    args = parser.parse_args(argv)
+
+    params: dict[str, dict[str, Any]] = {}
+    for node_id, name, value in args.param:
+        params.setdefault(node_id, {})[name] = value
+
+    if args.node:
+        from .node import main_node
+
+        work_dir = (args.work_dir or args.out / args.node).resolve()
+        job_file = args.job
+        if job_file is None and params.get(args.node):
+            work_dir.mkdir(parents=True, exist_ok=True)
+            job_file = work_dir / "job.json"
+            job_file.write_text(json.dumps({"params": params[args.node]}))
+        return main_node(bundle_dir, args.node, work_dir, job_file)
+
+    from .dag import run_all
+
+    return run_all(bundle_dir, args.out.resolve(), params, args.only)
