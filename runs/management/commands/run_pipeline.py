@@ -85,7 +85,8 @@ class Command(BaseCommand):
                 "cannot start the run:\n  " + "\n  ".join(problem_text(p) for p in exc.problems)
             ) from exc
         self.stdout.write(
-            f"Started run {run.name!r} (id {run.pk}) of {pipeline.name!r}, version {run.pipeline_version.number}"
+            f"Started run {run.name!r} (id {run.pk}) of {pipeline.name!r}, "
+            f"version {run.pipeline_version.number}"
         )
         if not options["wait"]:
             return
