@@ -118,7 +118,7 @@ def _check(
                 Problem(f"artifact {value['artifact']} not found in this project", node=node_id, port=port)
             )
     wired = {(edge["target"], edge["target_port"]) for edge in graph["edges"]}
-    for node_id in sorted(planned_nodes(graph, config)):
+    for node_id in sorted(planned_nodes(graph, config) & node_ids):
         for port in ops[node_id].inputs:
             wire = (node_id, port["name"])
             if not port.get("optional") and wire not in wired and wire not in provided:
@@ -199,8 +199,11 @@ def create_run(
     return run
 
 
+@transaction.atomic
 def submit_run(pipeline: Pipeline, data: Any, user: Any = None) -> Run:
-    """Validate the config, freeze the pipeline (or take the named version), start a run."""
+    """Validate the config, freeze the pipeline (or take the named version), start a run.
+
+    All or nothing: a refused config leaves no new version behind either."""
     config = parse_config(data)
     if config.pipeline_version is not None:
         version = PipelineVersion.objects.filter(pk=config.pipeline_version, pipeline=pipeline).first()
