@@ -5,13 +5,13 @@ import { Layout } from './components/Layout'
 import { Spinner } from './components/States'
 import { NotFoundPage } from './pages/NotFoundPage'
 import { PipelinesPage } from './pages/PipelinesPage'
-import { RunPage } from './pages/RunPage'
 import { RunsPage } from './pages/RunsPage'
 
-// The graph canvas (React Flow) is loaded only when a pipeline is opened, keeping the
+// The graph canvas (React Flow) is loaded only when a pipeline or a run is opened, keeping the
 // first load of the lists small. All CSS stays in the entry, so Django's manifest lookup
 // ("index.html" -> file + css) is all a page needs.
 const PipelinePage = lazy(() => import('./pages/PipelinePage'))
+const RunPage = lazy(() => import('./pages/RunPage'))
 
 function Page({ children }: { children: ReactNode }) {
   const location = useLocation()

@@ -2,15 +2,19 @@
 
 import { api, withQuery } from './client'
 import type {
+  Artifact,
   NewPipeline,
+  NodeRunDetail,
   Operation,
   Paginated,
   Pipeline,
   PipelineDetail,
   PipelineVersion,
+  PipelineVersionDetail,
   Project,
   Run,
   RunDetail,
+  SubmitRun,
 } from './types'
 
 /** A list endpoint's items, whether it answers paginated (`{results}`) or with a bare array. */
@@ -26,6 +30,7 @@ export function countOf<T>(answer: Paginated<T> | T[]): number {
 export const PIPELINES_PAGE_SIZE = 200
 export const RUNS_PAGE_SIZE = 100
 export const OPERATIONS_PAGE_SIZE = 500
+export const RECENT_RUNS_PAGE_SIZE = 20
 
 export function listProjects(signal?: AbortSignal) {
   return api.get<Paginated<Project> | Project[]>('/api/projects/', signal)
@@ -66,4 +71,45 @@ export function listRuns(signal?: AbortSignal) {
 
 export function getRun(id: number, signal?: AbortSignal) {
   return api.get<RunDetail>(`/api/runs/${id}/`, signal)
+}
+
+/** The latest runs of one pipeline, newest first. */
+export function listPipelineRuns(pipelineId: number, signal?: AbortSignal) {
+  return api.get<Paginated<Run>>(
+    withQuery('/api/runs/', { pipeline: pipelineId, limit: RECENT_RUNS_PAGE_SIZE }),
+    signal,
+  )
+}
+
+/** Submits a run; a 400 names the problems (`graph`, `compute`, `name`, `non_field_errors`). */
+export function submitRun(config: SubmitRun, signal?: AbortSignal) {
+  return api.post<RunDetail>('/api/runs/', config, signal)
+}
+
+export function cancelRun(id: number, signal?: AbortSignal) {
+  return api.post<RunDetail>(`/api/runs/${id}/cancel/`, {}, signal)
+}
+
+/** Runs again as a new run (unchanged nodes come back cached). */
+export function rerunRun(id: number, signal?: AbortSignal) {
+  return api.post<RunDetail>(`/api/runs/${id}/rerun/`, {}, signal)
+}
+
+/** One node run with its log. */
+export function getNodeRun(runId: number, nodeId: string, signal?: AbortSignal) {
+  return api.get<NodeRunDetail>(`/api/runs/${runId}/nodes/${encodeURIComponent(nodeId)}/`, signal)
+}
+
+/** A frozen pipeline version with its graph. */
+export function getPipelineVersion(id: number, signal?: AbortSignal) {
+  return api.get<PipelineVersionDetail>(`/api/pipeline-versions/${id}/`, signal)
+}
+
+export function getArtifact(id: number, signal?: AbortSignal) {
+  return api.get<Artifact>(`/api/artifacts/${id}/`, signal)
+}
+
+/** Where an artifact's bytes are streamed from (a plain link or image source). */
+export function artifactDownloadUrl(id: number): string {
+  return `/api/artifacts/${id}/download/`
 }

@@ -74,6 +74,8 @@ export interface GraphNode {
   id: string
   /** Operation id. */
   operation: number
+  /** Operation version id; present in frozen graphs (pipeline versions). */
+  operation_version?: number
   label: string
   params: Record<string, unknown>
   position: { x: number; y: number }
@@ -133,6 +135,11 @@ export interface PipelineVersion {
   created_at: IsoDate
 }
 
+export interface PipelineVersionDetail extends PipelineVersion {
+  /** The frozen graph a run executes. */
+  graph: Graph
+}
+
 export interface NewPipeline {
   project: number
   name: string
@@ -157,25 +164,82 @@ export interface Run {
   pipeline_name: string
   /** Id of the frozen pipeline version this run executes. */
   pipeline_version: number
+  experiment?: number | null
   name: string
   state: RunState
   debug: boolean
+  /** Why the run failed or was cancelled; empty otherwise. */
+  error?: string
   created_by: string | null
   created_at: IsoDate
   started_at: IsoDate | null
   finished_at: IsoDate | null
 }
 
+export interface MetricValue {
+  last: number | null
+  /** `[step or null, value]` pairs, in the order they were logged. */
+  series: [number | null, number][]
+}
+
+export interface NodeOutput {
+  /** Artifact id: `/api/artifacts/<id>/download/` streams it. */
+  artifact: number
+  checksum: string
+  type: PortType | string
+  size: number
+  /** The value itself, for small JSON-able outputs only. */
+  value?: unknown
+}
+
 export interface NodeRun {
   id: number
   node_id: string
+  operation_version?: number | null
   state: NodeRunState
   attempt: number
+  /** 0..1 */
+  progress?: number | null
   started_at: IsoDate | null
   finished_at: IsoDate | null
+  exit_code?: number | null
   error: string
+  metrics?: Record<string, MetricValue>
+  outputs?: Record<string, NodeOutput>
+}
+
+/** One node run with its log (stdout + stderr; `[pipewright]` lines are engine notes). */
+export interface NodeRunDetail extends NodeRun {
+  log: string
 }
 
 export interface RunDetail extends Run {
+  config?: Record<string, unknown>
+  last_event_seq?: number
   node_runs: NodeRun[]
+}
+
+/** The body of `POST /api/runs/` (the execution config). */
+export interface SubmitRun {
+  pipeline: number
+  name?: string
+  cache?: boolean
+  debug?: boolean
+  params?: Record<string, Record<string, unknown>>
+  nodes?: string[]
+  until?: string
+}
+
+export interface Artifact {
+  id: number
+  project: number
+  name: string
+  storage_backend: string
+  size: number
+  checksum: string
+  content_type: string
+  created_by: string | null
+  produced_by: number | null
+  created_at: IsoDate
+  download_url: string
 }

@@ -12,6 +12,11 @@ import { toFlowGraph, type OperationFlowNode } from '../lib/graph'
 import { nodeTypes } from './nodeTypes'
 
 const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1.1 }
+const NO_PROBLEMS: readonly string[] = []
+
+function miniMapColor(node: OperationFlowNode): string {
+  return node.data.problem ? '#f3b7b2' : '#dfe4ee'
+}
 
 /** The pipeline graph, read-only: pan, zoom and click a node to inspect it. */
 export function GraphPreview({
@@ -19,25 +24,28 @@ export function GraphPreview({
   operations,
   selectedNodeId,
   onSelectNode,
+  problemNodeIds = NO_PROBLEMS,
 }: {
   graph: Graph
   operations: readonly Operation[]
   selectedNodeId: string | null
   onSelectNode: (nodeId: string | null) => void
+  /** Nodes a refused run named: drawn in red. */
+  problemNodeIds?: readonly string[]
 }) {
   const flow = useMemo(() => toFlowGraph(graph, operations), [graph, operations])
   // Node state lets React Flow record each node's measured size (the MiniMap needs it).
   const [measuredNodes, setNodes, onNodesChange] = useNodesState<OperationFlowNode>(flow.nodes)
   useEffect(() => setNodes(flow.nodes), [flow.nodes, setNodes])
-  const nodes = useMemo(
-    () =>
-      measuredNodes.map((node) =>
-        node.id === selectedNodeId || node.selected
-          ? { ...node, selected: node.id === selectedNodeId }
-          : node,
-      ),
-    [measuredNodes, selectedNodeId],
-  )
+  const nodes = useMemo(() => {
+    const problems = new Set(problemNodeIds)
+    return measuredNodes.map((node) => {
+      const selected = node.id === selectedNodeId
+      const problem = problems.has(node.id)
+      if (selected === Boolean(node.selected) && problem === Boolean(node.data.problem)) return node
+      return { ...node, selected, data: { ...node.data, problem } }
+    })
+  }, [measuredNodes, selectedNodeId, problemNodeIds])
   const onNodeClick: NodeMouseHandler<OperationFlowNode> = (_event, node) => onSelectNode(node.id)
 
   return (
@@ -67,7 +75,7 @@ export function GraphPreview({
           zoomable
           position="bottom-right"
           ariaLabel="Graph overview"
-          nodeColor="#dfe4ee"
+          nodeColor={miniMapColor}
           nodeStrokeColor="#aab3c3"
           nodeBorderRadius={6}
         />

@@ -1,5 +1,6 @@
 import type { NodeTypes } from '@xyflow/react'
 import { OperationNode } from './OperationNode'
+import { RunNode } from './RunNode'
 
 /**
  * The node kinds React Flow can draw. Defined once at module level: a new object on every
@@ -7,4 +8,5 @@ import { OperationNode } from './OperationNode'
  */
 export const nodeTypes = {
   operation: OperationNode,
+  run: RunNode,
 } satisfies NodeTypes

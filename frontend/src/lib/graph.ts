@@ -19,6 +19,8 @@ export type OperationNodeData = {
   category: string
   inputs: PortView[]
   outputs: PortView[]
+  /** Drawn in red: a submitted run named this node in a problem. */
+  problem?: boolean
 }
 
 export type OperationFlowNode = Node<OperationNodeData, 'operation'>

@@ -1,10 +1,10 @@
-import { fireEvent, screen, within } from '@testing-library/react'
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Operation, PipelineDetail, PipelineVersion } from '../api/types'
 import { installFakeApi, paginated, type Routes } from '../test/fakeApi'
-import { pipeline } from '../test/fixtures'
+import { pipeline, project, run, runDetail } from '../test/fixtures'
 import { installReactFlowStubs } from '../test/reactFlowJsdom'
-import { renderAt } from '../test/render'
+import { LocationProbe, renderAt } from '../test/render'
 import PipelinePage from './PipelinePage'
 
 const detail: PipelineDetail = {
@@ -55,7 +55,10 @@ const versions: PipelineVersion[] = [2, 3, 1].map((number) => ({
 
 function renderPage(routes: Routes, path = '/pipelines/1/') {
   const api = installFakeApi(routes)
-  renderAt(path, [{ path: '/pipelines/:id/', element: <PipelinePage /> }])
+  renderAt(path, [
+    { path: '/pipelines/:id/', element: <PipelinePage /> },
+    { path: '/runs/:id/', element: <LocationProbe /> },
+  ])
   return api
 }
 
@@ -65,6 +68,17 @@ const okRoutes: Routes = {
   'GET /api/operations/': {
     body: paginated([operation(10, 'Load CSV', [], ['table']), operation(20, 'Train', ['data'], ['model'])]),
   },
+  'GET /api/projects/': { body: paginated([project({ id: 1, role: 'editor' })]) },
+  'GET /api/runs/': { body: paginated([]) },
+}
+
+/** A promise the test settles when it wants to. */
+function deferred<T>() {
+  let resolve!: (value: T) => void
+  const promise = new Promise<T>((done) => {
+    resolve = done
+  })
+  return { promise, resolve }
 }
 
 beforeAll(installReactFlowStubs)
@@ -123,5 +137,109 @@ describe('PipelinePage', () => {
     const api = renderPage({}, '/pipelines/new/')
     expect(screen.getByRole('heading', { name: 'Pipeline not found' })).toBeTruthy()
     expect(api.calls).toHaveLength(0)
+  })
+})
+
+describe('running a pipeline', () => {
+  it('submits a run, shows that it is starting, and goes to the new run', async () => {
+    const answer = deferred<{ status: number; body: unknown }>()
+    const api = renderPage({ ...okRoutes, 'POST /api/runs/': () => answer.promise })
+    const button = await screen.findByRole('button', { name: 'Run' })
+    await waitFor(() => expect(api.calls.some((call) => call.path === '/api/projects/')).toBe(true))
+    fireEvent.click(button)
+
+    const busy = screen.getByRole('button', { name: /Starting/ })
+    expect((busy as HTMLButtonElement).disabled).toBe(true)
+    expect(busy.getAttribute('aria-busy')).toBe('true')
+    const post = api.calls.find((call) => call.method === 'POST')!
+    expect(post.path).toBe('/api/runs/')
+    expect(post.body).toEqual({ pipeline: 1 })
+
+    await act(async () => answer.resolve({ status: 201, body: runDetail({ id: 42 }) }))
+    expect((await screen.findByTestId('location')).textContent).toBe('/runs/42/')
+  })
+
+  it('lists the problems of a refused run, one per line, and marks the nodes they name', async () => {
+    renderPage({
+      ...okRoutes,
+      'POST /api/runs/': {
+        status: 400,
+        body: {
+          graph: ['node train, port data: required input is not connected'],
+          compute: ['unknown compute backend "gpu-farm"'],
+        },
+      },
+    })
+    await screen.findByText('Train model')
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }))
+
+    const alert = await screen.findByRole('alert')
+    expect(within(alert).getByText('The run could not start: 2 problems')).toBeTruthy()
+    const lines = within(alert).getAllByRole('listitem').map((item) => item.querySelector('span')!.textContent)
+    expect(lines).toEqual([
+      'node train, port data: required input is not connected',
+      'Compute: unknown compute backend "gpu-farm"',
+    ])
+    const trainNode = screen.getByText('Train model').closest('.op-node')!
+    expect(trainNode.className).toContain('has-problem')
+    expect(screen.getByText('Load CSV').closest('.op-node')!.className).not.toContain('has-problem')
+    // The button is ready again, and the problem leads to its node.
+    expect((screen.getByRole('button', { name: 'Run' }) as HTMLButtonElement).disabled).toBe(false)
+    fireEvent.click(within(alert).getByRole('button', { name: 'Show node' }))
+    expect(within(screen.getByRole('region', { name: 'Selected node' })).getByText('Train model')).toBeTruthy()
+
+    fireEvent.click(within(alert).getByRole('button', { name: 'Dismiss' }))
+    expect(screen.queryByRole('alert')).toBeNull()
+    expect(trainNode.className).not.toContain('has-problem')
+  })
+
+  it('runs with Ctrl+Enter', async () => {
+    const api = renderPage({ ...okRoutes, 'POST /api/runs/': { status: 201, body: runDetail({ id: 7 }) } })
+    await screen.findByRole('heading', { level: 1, name: 'Train churn model' })
+    fireEvent.keyDown(document, { key: 'Enter', ctrlKey: true })
+    expect((await screen.findByTestId('location')).textContent).toBe('/runs/7/')
+    expect(api.calls.filter((call) => call.method === 'POST')).toHaveLength(1)
+  })
+
+  it('does not let viewers run, and says why', async () => {
+    const api = renderPage({
+      ...okRoutes,
+      'GET /api/projects/': { body: paginated([project({ id: 1, role: 'viewer' })]) },
+    })
+    const button = await screen.findByRole('button', { name: 'Run' })
+    await waitFor(() => expect((button as HTMLButtonElement).disabled).toBe(true))
+    expect(button.closest('[title]')!.getAttribute('title')).toMatch(/Viewers cannot run pipelines/)
+    fireEvent.keyDown(document, { key: 'Enter', ctrlKey: true })
+    expect(api.calls.some((call) => call.method === 'POST')).toBe(false)
+  })
+})
+
+describe('recent runs', () => {
+  it('lists the latest runs of this pipeline with their state', async () => {
+    const api = renderPage({
+      ...okRoutes,
+      'GET /api/runs/': {
+        body: paginated([
+          run({ id: 9, name: 'run_2', state: 'failed', created_at: new Date(Date.now() - 3 * 60_000).toISOString() }),
+          run({ id: 8, name: 'run', state: 'succeeded' }),
+        ]),
+      },
+    })
+    const panel = await screen.findByRole('region', { name: 'Recent runs' })
+    const link = await within(panel).findByRole('link', { name: 'run_2' })
+    expect(link.getAttribute('href')).toBe('/runs/9/')
+    const first = within(link.closest('li')!)
+    expect(first.getByText('Failed').closest('.badge')!.className).toContain('badge-failed')
+    expect(first.getByText('3 minutes ago')).toBeTruthy()
+    expect(within(panel).getByRole('link', { name: 'run' }).getAttribute('href')).toBe('/runs/8/')
+    const query = api.calls.find((call) => call.path === '/api/runs/')!.search
+    expect(query.get('pipeline')).toBe('1')
+    expect(query.get('limit')).toBe('20')
+  })
+
+  it('says when the pipeline has never run', async () => {
+    renderPage(okRoutes)
+    const panel = await screen.findByRole('region', { name: 'Recent runs' })
+    expect(await within(panel).findByText('No runs yet.')).toBeTruthy()
   })
 })

@@ -1,16 +1,36 @@
-import { useState } from 'react'
-import { Link, useParams } from 'react-router-dom'
-import { countOf, getPipeline, itemsOf, listOperations, listPipelineVersions } from '../api/endpoints'
-import type { GraphNode, Operation, PipelineDetail, PipelineVersion } from '../api/types'
+import { useCallback, useMemo, useRef, useState, type ReactNode } from 'react'
+import { Link, useNavigate, useParams } from 'react-router-dom'
+import {
+  countOf,
+  getPipeline,
+  itemsOf,
+  listOperations,
+  listPipelineRuns,
+  listPipelineVersions,
+  submitRun,
+} from '../api/endpoints'
+import type { GraphNode, Operation, PipelineDetail, PipelineVersion, ProjectRole } from '../api/types'
 import { RelativeTime } from '../components/RelativeTime'
+import { RunButton } from '../components/RunButton'
+import { StateBadge } from '../components/StateBadge'
 import { ErrorState, NotFoundState, Spinner } from '../components/States'
 import { GraphPreview } from '../graph/GraphPreview'
 import { useDocumentTitle } from '../hooks/useDocumentTitle'
+import { isModalOpen, useKeydown } from '../hooks/useKeydown'
+import { useNow } from '../hooks/useNow'
+import { usePolling } from '../hooks/usePolling'
+import { canRun, useProjectRole } from '../hooks/useProjectRole'
 import { useResource, type Resource } from '../hooks/useResource'
 import { isErrorLike, errorMessage } from '../lib/errors'
 import { nodeLabel } from '../lib/graph'
+import { isModEnter, modEnterLabel } from '../lib/keys'
+import { problemNodeIds, submitProblems, type Problem } from '../lib/problems'
+import { isActiveRun } from '../lib/runs'
 
 const VERSIONS_SHOWN = 5
+const RECENT_RUNS_SHOWN = 8
+const RECENT_RUNS_POLL_MS = 3000
+const NO_PROBLEMS: Problem[] = []
 
 function parseId(value: string | undefined): number | null {
   return value && /^\d+$/.test(value) ? Number(value) : null
@@ -50,7 +70,14 @@ function PipelineView({ id }: { id: number }) {
   const versions = useResource((signal) => listPipelineVersions(id, signal), [id])
   const operations = useResource((signal) => listOperations(signal).then(itemsOf), [])
   const [selectedNodeId, setSelectedNodeId] = useState<string | null>(null)
+  const role = useProjectRole(pipeline.data?.project)
+  const launcher = useRunLauncher(id, role)
   useDocumentTitle(pipeline.data?.name ?? (pipeline.status === 'error' ? 'Pipeline' : null))
+  useKeydown((event) => {
+    if (!isModEnter(event) || isModalOpen() || pipeline.status !== 'success') return
+    event.preventDefault()
+    launcher.submit()
+  })
 
   if (pipeline.status === 'loading') {
     return (
@@ -81,7 +108,27 @@ function PipelineView({ id }: { id: number }) {
         <Link to={`/pipelines/?project=${data.project}`}>{data.project_name}</Link>
       </nav>
 
-      <PipelineHeader pipeline={data} versions={versions} />
+      <PipelineHeader
+        pipeline={data}
+        versions={versions}
+        actions={
+          <RunButton
+            busy={launcher.busy}
+            disabledReason={launcher.disabledReason}
+            shortcut={launcher.shortcut}
+            onClick={launcher.submit}
+          />
+        }
+      />
+
+      {launcher.problems.length > 0 && (
+        <RunProblems
+          problems={launcher.problems}
+          nodeIds={new Set(graph.nodes.map((node) => node.id))}
+          onShowNode={setSelectedNodeId}
+          onDismiss={launcher.dismiss}
+        />
+      )}
 
       <div className="pipeline-layout">
         <section className="card graph-card" aria-label="Graph">
@@ -108,6 +155,7 @@ function PipelineView({ id }: { id: number }) {
               operations={operationList}
               selectedNodeId={selectedNodeId}
               onSelectNode={setSelectedNodeId}
+              problemNodeIds={launcher.problemNodeIds}
             />
           )}
         </section>
@@ -120,6 +168,7 @@ function PipelineView({ id }: { id: number }) {
               onClose={() => setSelectedNodeId(null)}
             />
           )}
+          <RecentRunsPanel pipelineId={id} shortcut={launcher.shortcut} />
           <VersionsPanel versions={versions} />
           <InputsPanel inputs={graph.inputs ?? []} />
         </aside>
@@ -131,9 +180,11 @@ function PipelineView({ id }: { id: number }) {
 function PipelineHeader({
   pipeline,
   versions,
+  actions,
 }: {
   pipeline: PipelineDetail
   versions: Resource<VersionsAnswer>
+  actions: ReactNode
 }) {
   const edgeCount = pipeline.graph?.edges?.length ?? 0
   const versionCount = versions.data ? countOf(versions.data) : null
@@ -178,7 +229,166 @@ function PipelineHeader({
           )}
         </ul>
       </div>
+      <div className="page-actions">{actions}</div>
     </div>
+  )
+}
+
+interface RunLauncher {
+  busy: boolean
+  /** Why this user cannot run the pipeline, or null. */
+  disabledReason: string | null
+  shortcut: string
+  problems: Problem[]
+  problemNodeIds: string[]
+  submit: () => void
+  dismiss: () => void
+}
+
+/** Submitting a run of the pipeline: busy state, refusals as problems, navigation on success. */
+function useRunLauncher(pipelineId: number, role: ProjectRole | null): RunLauncher {
+  const navigate = useNavigate()
+  const [busy, setBusy] = useState(false)
+  const [problems, setProblems] = useState<Problem[]>(NO_PROBLEMS)
+  const busyRef = useRef(false)
+  const allowed = canRun(role)
+  const submit = useCallback(() => {
+    if (busyRef.current || !allowed) return
+    busyRef.current = true
+    setBusy(true)
+    setProblems(NO_PROBLEMS)
+    submitRun({ pipeline: pipelineId }).then(
+      (run) => {
+        busyRef.current = false
+        navigate(`/runs/${run.id}/`)
+      },
+      (error: unknown) => {
+        busyRef.current = false
+        setBusy(false)
+        setProblems(submitProblems(error))
+      },
+    )
+  }, [allowed, navigate, pipelineId])
+  const ids = useMemo(() => problemNodeIds(problems), [problems])
+  return {
+    busy,
+    disabledReason: allowed ? null : 'Viewers cannot run pipelines: running needs the editor role in this project.',
+    shortcut: modEnterLabel(typeof navigator === 'undefined' ? '' : navigator.platform),
+    problems,
+    problemNodeIds: ids,
+    submit,
+    dismiss: () => setProblems(NO_PROBLEMS),
+  }
+}
+
+function RunProblems({
+  problems,
+  nodeIds,
+  onShowNode,
+  onDismiss,
+}: {
+  problems: Problem[]
+  nodeIds: ReadonlySet<string>
+  onShowNode: (nodeId: string) => void
+  onDismiss: () => void
+}) {
+  return (
+    <section className="run-problems" role="alert" aria-label="Run problems">
+      <div className="run-problems-icon" aria-hidden="true">
+        !
+      </div>
+      <div className="run-problems-body">
+        <h2>
+          {problems.length === 1
+            ? 'The run could not start'
+            : `The run could not start: ${problems.length} problems`}
+        </h2>
+        <ul className="run-problems-list">
+          {problems.map((problem, index) => (
+            <li key={`${index}-${problem.message}`}>
+              <span>{problem.message}</span>
+              {problem.nodeId && nodeIds.has(problem.nodeId) && (
+                <button
+                  type="button"
+                  className="link-button run-problems-show"
+                  onClick={() => onShowNode(problem.nodeId!)}
+                >
+                  Show node
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      </div>
+      <button type="button" className="icon-button" aria-label="Dismiss" onClick={onDismiss}>
+        <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
+          <path d="M4 4l8 8M12 4l-8 8" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+        </svg>
+      </button>
+    </section>
+  )
+}
+
+function RecentRunsPanel({ pipelineId, shortcut }: { pipelineId: number; shortcut: string }) {
+  const runs = useResource((signal) => listPipelineRuns(pipelineId, signal), [pipelineId])
+  const active = runs.data?.results.some((run) => isActiveRun(run.state)) ?? false
+  usePolling(runs.refresh, RECENT_RUNS_POLL_MS, active)
+  const now = useNow(30_000)
+
+  let body
+  if (runs.status === 'loading') body = <Spinner label="Loading runs…" />
+  else if (runs.status === 'error' || !runs.data) {
+    body = (
+      <p className="panel-text">
+        Could not load runs.{' '}
+        <button type="button" className="link-button" onClick={runs.reload}>
+          Retry
+        </button>
+      </p>
+    )
+  } else if (runs.data.results.length === 0) {
+    body = (
+      <div className="panel-empty">
+        <p className="panel-text">No runs yet.</p>
+        <p className="panel-text muted">
+          Press <strong>Run</strong> (<kbd>{shortcut}</kbd>) to execute this pipeline and follow it live.
+        </p>
+      </div>
+    )
+  } else {
+    const shown = runs.data.results.slice(0, RECENT_RUNS_SHOWN)
+    body = (
+      <ol className="recent-runs">
+        {shown.map((run) => (
+          <li key={run.id}>
+            <div className="recent-run-line">
+              <Link className="recent-run-name" to={`/runs/${run.id}/`} title={run.name}>
+                {run.name}
+              </Link>
+              <StateBadge state={run.state} />
+            </div>
+            <div className="version-meta">
+              <RelativeTime value={run.created_at} now={now} />
+              {run.created_by && <> · {run.created_by}</>}
+            </div>
+          </li>
+        ))}
+      </ol>
+    )
+  }
+  const total = runs.data?.count ?? 0
+  return (
+    <section className="card panel" aria-label="Recent runs">
+      <div className="panel-title-row">
+        <h2 className="panel-title">Recent runs</h2>
+        {total > 0 && (
+          <Link className="panel-link" to="/runs/">
+            All runs
+          </Link>
+        )}
+      </div>
+      {body}
+    </section>
   )
 }
 

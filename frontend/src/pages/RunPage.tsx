@@ -1,18 +1,27 @@
-import { Link, useParams } from 'react-router-dom'
-import { getRun } from '../api/endpoints'
-import type { NodeRun, RunDetail } from '../api/types'
+import { useCallback, useMemo, useState } from 'react'
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom'
+import { cancelRun, getPipelineVersion, itemsOf, listOperations, rerunRun } from '../api/endpoints'
+import type { GraphNode, NodeRun, RunDetail } from '../api/types'
+import { Dialog } from '../components/Dialog'
 import { RelativeTime } from '../components/RelativeTime'
 import { StateBadge, stateLabel } from '../components/StateBadge'
 import { ErrorState, NotFoundState, Spinner } from '../components/States'
+import { RunGraph } from '../graph/RunGraph'
 import { useDocumentTitle } from '../hooks/useDocumentTitle'
+import { isModalOpen, useKeydown } from '../hooks/useKeydown'
+import { useLiveRun } from '../hooks/useLiveRun'
 import { useNow } from '../hooks/useNow'
-import { usePolling } from '../hooks/usePolling'
+import { canRun, useProjectRole } from '../hooks/useProjectRole'
 import { useResource } from '../hooks/useResource'
-import { isErrorLike } from '../lib/errors'
-import { countNodeStates, isActiveRun } from '../lib/runs'
+import { errorMessage, errorMessages, isErrorLike } from '../lib/errors'
+import { nodeLabel } from '../lib/graph'
+import { submitProblems, type Problem } from '../lib/problems'
+import { NODE_STATES, nodeStateClass, runSummaryText, summarizeNodeRuns } from '../lib/runs'
 import { elapsed, formatDateTime, formatDuration, formatTime, toDate } from '../lib/time'
+import { RunNodePanel } from './RunNodePanel'
 
-const POLL_MS = 3000
+const EMPTY_GRAPH = { nodes: [], edges: [], inputs: [] }
+const VIEWER_REASON = 'Viewers cannot cancel or re-run: it needs the editor role in this project.'
 
 function parseId(value: string | undefined): number | null {
   return value && /^\d+$/.test(value) ? Number(value) : null
@@ -28,7 +37,7 @@ function RunNotFound() {
   )
 }
 
-export function RunPage() {
+export default function RunPage() {
   const { id } = useParams()
   const runId = parseId(id)
   if (runId === null) return <RunNotFound />
@@ -36,128 +45,412 @@ export function RunPage() {
 }
 
 function RunView({ id }: { id: number }) {
-  const run = useResource((signal) => getRun(id, signal), [id])
-  const active = run.data ? isActiveRun(run.data.state) : false
-  usePolling(run.refresh, POLL_MS, active)
-  const now = useNow(active ? 1000 : 30_000)
-  useDocumentTitle(run.data?.name ?? (run.status === 'error' ? 'Run' : null))
+  const live = useLiveRun(id)
+  useDocumentTitle(live.run?.name ?? (live.status === 'error' ? 'Run' : null))
 
-  if (run.status === 'loading') {
+  if (live.status === 'loading' && !live.run) {
     return (
       <div className="page">
         <Spinner label="Loading run…" />
       </div>
     )
   }
-  if (run.status === 'error' || !run.data) {
-    if (isErrorLike(run.error) && run.error.status === 404) return <RunNotFound />
+  if (!live.run) {
+    if (isErrorLike(live.error) && live.error.status === 404) return <RunNotFound />
     return (
       <div className="page">
-        <ErrorState title="Could not load this run" error={run.error} onRetry={run.reload} />
+        <ErrorState title="Could not load this run" error={live.error} onRetry={live.reload} />
       </div>
     )
   }
-  return <RunDetails run={run.data} now={now} active={active} />
+  return <RunDetails run={live.run} active={live.active} onChanged={live.replace} />
 }
 
-function Timing({ label, value }: { label: string; value: string | null }) {
-  return (
-    <div className="stat">
-      <dt>{label}</dt>
-      <dd>{value ? <time dateTime={value}>{formatDateTime(value)}</time> : <span className="muted">—</span>}</dd>
-    </div>
+function RunDetails({
+  run,
+  active,
+  onChanged,
+}: {
+  run: RunDetail
+  active: boolean
+  onChanged: (run: RunDetail) => void
+}) {
+  const now = useNow(active ? 1000 : 30_000)
+  const version = useResource((signal) => getPipelineVersion(run.pipeline_version, signal), [run.pipeline_version])
+  const operations = useResource((signal) => listOperations(signal).then(itemsOf), [])
+  const role = useProjectRole(run.project)
+  const [searchParams, setSearchParams] = useSearchParams()
+  const selectedNodeId = searchParams.get('node')
+
+  const selectNode = useCallback(
+    (nodeId: string | null) =>
+      setSearchParams(
+        (params) => {
+          const next = new URLSearchParams(params)
+          if (nodeId) next.set('node', nodeId)
+          else next.delete('node')
+          return next
+        },
+        { replace: true },
+      ),
+    [setSearchParams],
   )
-}
 
-function RunDetails({ run, now, active }: { run: RunDetail; now: number; active: boolean }) {
-  const duration = elapsed(run.started_at, run.finished_at, now)
+  useKeydown(
+    (event) => {
+      if (event.key !== 'Escape' || isModalOpen()) return
+      selectNode(null)
+    },
+    selectedNodeId !== null,
+  )
+
   const nodeRuns = run.node_runs ?? []
-  const counts = countNodeStates(nodeRuns)
+  const graph = version.data?.graph ?? EMPTY_GRAPH
+  const operationList = operations.data ?? []
+  const operationsById = useMemo(() => new Map(operationList.map((op) => [op.id, op])), [operationList])
+  const graphNodes = useMemo(() => new Map(graph.nodes.map((node) => [node.id, node])), [graph])
+  const summary = useMemo(() => summarizeNodeRuns(nodeRuns), [nodeRuns])
+  const labelOf = (nodeId: string) => {
+    const node = graphNodes.get(nodeId)
+    return node ? nodeLabel(node, operationsById.get(node.operation)) : nodeId
+  }
+  const selectedNode: GraphNode | undefined = selectedNodeId ? graphNodes.get(selectedNodeId) : undefined
+  const selectedRun = nodeRuns.find((nodeRun) => nodeRun.node_id === selectedNodeId)
+  const panelOpen = selectedNodeId !== null && (selectedNode !== undefined || selectedRun !== undefined)
+
   return (
-    <div className="page">
+    <div className="page page-wide run-page">
       <nav className="breadcrumbs" aria-label="Breadcrumb">
         <Link to="/runs/">Runs</Link>
         <span aria-hidden="true">/</span>
         <Link to={`/pipelines/${run.pipeline}/`}>{run.pipeline_name}</Link>
       </nav>
 
+      <RunHeader
+        run={run}
+        active={active}
+        now={now}
+        versionNumber={version.data?.number ?? null}
+        disabledReason={canRun(role) ? null : VIEWER_REASON}
+        onChanged={onChanged}
+      />
+
+      {run.error && (run.state === 'failed' || run.state === 'cancelled') && (
+        <section className={`run-error run-error-${run.state}`} aria-label="Run error">
+          <strong>{run.state === 'failed' ? 'The run failed' : 'The run was cancelled'}</strong>
+          <pre>{run.error}</pre>
+        </section>
+      )}
+
+      <div className={`pipeline-layout run-layout${panelOpen ? ' has-panel' : ''}`}>
+        <section className="card graph-card" aria-label="Run graph">
+          <div className="card-header run-graph-header">
+            <div className="run-summary">
+              <h2>Graph</h2>
+              <span className="run-summary-text" role="status" aria-live="polite">
+                {runSummaryText(summary)}
+              </span>
+            </div>
+            <SummaryBar counts={summary.counts} total={summary.total} />
+          </div>
+          {version.status === 'error' ? (
+            <div className="graph-canvas graph-canvas-loading">
+              <p className="panel-text">
+                Could not load the graph of this run ({errorMessage(version.error)}).{' '}
+                <button type="button" className="link-button" onClick={version.reload}>
+                  Retry
+                </button>
+              </p>
+            </div>
+          ) : version.status === 'loading' || operations.status === 'loading' ? (
+            <div className="graph-canvas graph-canvas-loading">
+              <Spinner label="Loading graph…" />
+            </div>
+          ) : (
+            <RunGraph
+              graph={graph}
+              operations={operationList}
+              nodeRuns={nodeRuns}
+              now={now}
+              selectedNodeId={selectedNodeId}
+              onSelectNode={selectNode}
+            />
+          )}
+          <Legend />
+        </section>
+
+        <aside className="pipeline-aside run-aside">
+          {panelOpen ? (
+            <RunNodePanel
+              key={selectedNodeId}
+              runId={run.id}
+              nodeId={selectedNodeId}
+              label={labelOf(selectedNodeId)}
+              operation={selectedNode ? operationsById.get(selectedNode.operation) : undefined}
+              nodeRun={selectedRun}
+              now={now}
+              onClose={() => selectNode(null)}
+            />
+          ) : (
+            <RunInfoPanel run={run} now={now} />
+          )}
+        </aside>
+      </div>
+
+      <NodeTable nodeRuns={nodeRuns} labelOf={labelOf} now={now} selectedNodeId={selectedNodeId} onSelect={selectNode} />
+    </div>
+  )
+}
+
+function RunHeader({
+  run,
+  active,
+  now,
+  versionNumber,
+  disabledReason,
+  onChanged,
+}: {
+  run: RunDetail
+  active: boolean
+  now: number
+  versionNumber: number | null
+  disabledReason: string | null
+  onChanged: (run: RunDetail) => void
+}) {
+  const navigate = useNavigate()
+  const [confirming, setConfirming] = useState(false)
+  const [rerunning, setRerunning] = useState(false)
+  const [problems, setProblems] = useState<Problem[]>([])
+  const duration = elapsed(run.started_at, run.finished_at, now)
+
+  const rerun = () => {
+    if (rerunning) return
+    setRerunning(true)
+    setProblems([])
+    rerunRun(run.id).then(
+      (next) => navigate(`/runs/${next.id}/`),
+      (error: unknown) => {
+        setRerunning(false)
+        setProblems(submitProblems(error))
+      },
+    )
+  }
+
+  return (
+    <>
       <div className="page-header">
         <div className="page-header-main">
           <div className="title-row">
             <h1>{run.name}</h1>
             <StateBadge state={run.state} />
-            {run.debug && <span className="tag tag-debug">debug</span>}
+            {run.debug && (
+              <span className="tag tag-debug" title="Debug run: may be re-run after editing operations">
+                debug
+              </span>
+            )}
           </div>
           <ul className="meta-list">
             <li>
               <span className="meta-label">Pipeline</span>{' '}
-              <Link to={`/pipelines/${run.pipeline}/`}>{run.pipeline_name}</Link>
-              <span className="muted" title="Id of the frozen pipeline version this run executes">
-                {' '}
-                (version #{run.pipeline_version})
-              </span>
+              <Link to={`/pipelines/${run.pipeline}/`}>{run.pipeline_name}</Link>{' '}
+              {versionNumber !== null ? (
+                <span className="version-tag" title="The frozen pipeline version this run executes">
+                  v{versionNumber}
+                </span>
+              ) : (
+                <span className="muted">(version #{run.pipeline_version})</span>
+              )}
             </li>
             <li>
-              <span className="meta-label">Created</span> <RelativeTime value={run.created_at} now={now} />
-              {run.created_by && <> by {run.created_by}</>}
+              <span className="meta-label">Started</span>{' '}
+              {run.started_at ? <RelativeTime value={run.started_at} now={now} /> : <span className="muted">not yet</span>}
             </li>
-            {active && <li className="muted">Refreshing every few seconds</li>}
+            <li>
+              <span className="meta-label">{run.finished_at || !run.started_at ? 'Duration' : 'Running for'}</span>{' '}
+              <span className="clock">{duration === null ? '—' : formatDuration(duration)}</span>
+            </li>
+            {run.created_by && (
+              <li>
+                <span className="meta-label">By</span> {run.created_by}
+              </li>
+            )}
           </ul>
         </div>
+        <div className="page-actions">
+          {active && (
+            <span className="button-tooltip" title={disabledReason ?? 'Stop this run'}>
+              <button
+                type="button"
+                className="button button-danger-outline"
+                onClick={() => setConfirming(true)}
+                disabled={disabledReason !== null}
+              >
+                <StopIcon />
+                Cancel
+              </button>
+            </span>
+          )}
+          <span
+            className="button-tooltip"
+            title={disabledReason ?? 'Run again as a new run; unchanged nodes come back from the cache'}
+          >
+            <button
+              type="button"
+              className="button"
+              onClick={rerun}
+              disabled={rerunning || disabledReason !== null}
+              aria-busy={rerunning || undefined}
+            >
+              {rerunning ? <span className="spinner spinner-small" aria-hidden="true" /> : <RerunIcon />}
+              {rerunning ? 'Starting…' : 'Re-run'}
+            </button>
+          </span>
+        </div>
       </div>
+      {problems.length > 0 && (
+        <div className="form-alert" role="alert">
+          <strong>The run could not be started again</strong>
+          {problems.map((problem, index) => (
+            <span key={`${index}-${problem.message}`}>{problem.message}</span>
+          ))}
+        </div>
+      )}
+      {confirming && (
+        <CancelDialog
+          run={run}
+          onClose={() => setConfirming(false)}
+          onCancelled={(next) => {
+            setConfirming(false)
+            onChanged(next)
+          }}
+        />
+      )}
+    </>
+  )
+}
 
-      <section className="card" aria-label="Timings">
-        <dl className="stats">
-          <Timing label="Created" value={run.created_at} />
-          <Timing label="Started" value={run.started_at} />
-          <Timing label="Finished" value={run.finished_at} />
-          <div className="stat">
-            <dt>{run.finished_at ? 'Duration' : 'Running for'}</dt>
+function CancelDialog({
+  run,
+  onClose,
+  onCancelled,
+}: {
+  run: RunDetail
+  onClose: () => void
+  onCancelled: (run: RunDetail) => void
+}) {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  const confirm = () => {
+    setBusy(true)
+    setError(null)
+    cancelRun(run.id).then(onCancelled, (reason: unknown) => {
+      setBusy(false)
+      setError(reason)
+    })
+  }
+  return (
+    <Dialog
+      title="Cancel this run?"
+      description={
+        <>
+          Running nodes of <strong>{run.name}</strong> are stopped and nodes that have not started
+          will not run. Finished nodes keep their outputs.
+        </>
+      }
+      onClose={onClose}
+    >
+      <div className="form">
+        {error !== null && (
+          <div className="form-alert" role="alert">
+            {errorMessages(error).map((message) => (
+              <span key={message}>{message}</span>
+            ))}
+          </div>
+        )}
+        <div className="form-actions">
+          <button type="button" className="button" onClick={onClose} data-autofocus>
+            Keep running
+          </button>
+          <button type="button" className="button button-danger" onClick={confirm} disabled={busy} aria-busy={busy || undefined}>
+            {busy && <span className="spinner spinner-small" aria-hidden="true" />}
+            {busy ? 'Cancelling…' : 'Cancel run'}
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  )
+}
+
+function SummaryBar({ counts, total }: { counts: Record<string, number>; total: number }) {
+  if (total === 0) return null
+  return (
+    <div className="summary-bar" aria-hidden="true">
+      {NODE_STATES.filter((state) => counts[state]).map((state) => (
+        <span
+          key={state}
+          className={`summary-bar-part ${nodeStateClass(state)}`}
+          style={{ flexGrow: counts[state] }}
+          title={`${counts[state]} ${stateLabel(state).toLowerCase()}`}
+        />
+      ))}
+    </div>
+  )
+}
+
+function Legend() {
+  return (
+    <ul className="run-legend" aria-label="Node states">
+      {NODE_STATES.map((state) => (
+        <li key={state} className={nodeStateClass(state)}>
+          <span className="run-legend-swatch" aria-hidden="true" />
+          {stateLabel(state)}
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+function InfoTime({ label, value }: { label: string; value: string | null }) {
+  return (
+    <div className="kv-row">
+      <dt>{label}</dt>
+      <dd>{value ? <time dateTime={value}>{formatDateTime(value)}</time> : <span className="muted">—</span>}</dd>
+    </div>
+  )
+}
+
+function RunInfoPanel({ run, now }: { run: RunDetail; now: number }) {
+  const duration = elapsed(run.started_at, run.finished_at, now)
+  const cache = run.config?.cache
+  return (
+    <>
+      <section className="card panel" aria-label="Run details">
+        <h2 className="panel-title">Run</h2>
+        <dl className="kv-list">
+          <InfoTime label="Created" value={run.created_at} />
+          <InfoTime label="Started" value={run.started_at} />
+          <InfoTime label="Finished" value={run.finished_at} />
+          <div className="kv-row">
+            <dt>{run.finished_at || !run.started_at ? 'Duration' : 'Running for'}</dt>
             <dd>{duration === null ? <span className="muted">not started</span> : formatDuration(duration)}</dd>
+          </div>
+          <div className="kv-row">
+            <dt>Cache</dt>
+            <dd>{cache === false ? 'off' : 'on'}</dd>
+          </div>
+          <div className="kv-row">
+            <dt>Run id</dt>
+            <dd>#{run.id}</dd>
           </div>
         </dl>
       </section>
-
-      <section className="section" aria-label="Nodes">
-        <div className="section-header">
-          <h2>Nodes</h2>
-          {counts.length > 0 && (
-            <ul className="count-list">
-              {counts.map(([state, count]) => (
-                <li key={state} className={`count count-${state}`}>
-                  {count} {stateLabel(state).toLowerCase()}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-        {nodeRuns.length ? (
-          <div className="card table-card">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Node</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Finished</th>
-                  <th scope="col" className="numeric">
-                    Duration
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {nodeRuns.map((nodeRun) => (
-                  <NodeRunRows key={nodeRun.id} nodeRun={nodeRun} now={now} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <p className="card panel-text empty-inline">This run has no node runs.</p>
-        )}
+      <section className="card panel panel-hint">
+        <p className="panel-text">
+          <strong>Select a node</strong> on the graph to see its log, outputs, metrics and timings.
+        </p>
+        <p className="panel-text muted">Esc closes the node details.</p>
       </section>
-      <p className="subtle-note">The live run graph, logs and outputs arrive with the run view.</p>
-    </div>
+    </>
   )
 }
 
@@ -171,35 +464,92 @@ function ClockTime({ value }: { value: string | null }) {
   )
 }
 
-function NodeRunRows({ nodeRun, now }: { nodeRun: NodeRun; now: number }) {
-  const duration = elapsed(nodeRun.started_at, nodeRun.finished_at, now)
+function NodeTable({
+  nodeRuns,
+  labelOf,
+  now,
+  selectedNodeId,
+  onSelect,
+}: {
+  nodeRuns: NodeRun[]
+  labelOf: (nodeId: string) => string
+  now: number
+  selectedNodeId: string | null
+  onSelect: (nodeId: string) => void
+}) {
   return (
-    <>
-      <tr className={nodeRun.error ? 'has-detail' : undefined}>
-        <td className="cell-main">
-          <code>{nodeRun.node_id}</code>
-          {nodeRun.attempt > 1 && <span className="tag">attempt {nodeRun.attempt}</span>}
-        </td>
-        <td>
-          <StateBadge state={nodeRun.state} />
-        </td>
-        <td className="nowrap">
-          <ClockTime value={nodeRun.started_at} />
-        </td>
-        <td className="nowrap">
-          <ClockTime value={nodeRun.finished_at} />
-        </td>
-        <td className="nowrap numeric">
-          {duration === null ? <span className="muted">—</span> : formatDuration(duration)}
-        </td>
-      </tr>
-      {nodeRun.error && (
-        <tr className="detail-row">
-          <td colSpan={5}>
-            <pre className="error-text">{nodeRun.error}</pre>
-          </td>
-        </tr>
+    <section className="section" aria-label="Nodes">
+      <div className="section-header">
+        <h2>Nodes</h2>
+      </div>
+      {nodeRuns.length ? (
+        <div className="card table-card">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Node</th>
+                <th scope="col">State</th>
+                <th scope="col">Started</th>
+                <th scope="col">Finished</th>
+                <th scope="col" className="numeric">
+                  Duration
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {nodeRuns.map((nodeRun) => {
+                const duration = elapsed(nodeRun.started_at, nodeRun.finished_at, now)
+                return (
+                  <tr key={nodeRun.id} className={nodeRun.node_id === selectedNodeId ? 'is-selected' : undefined}>
+                    <td className="cell-main">
+                      <button type="button" className="link-button row-link" onClick={() => onSelect(nodeRun.node_id)}>
+                        {labelOf(nodeRun.node_id)}
+                      </button>{' '}
+                      <code className="muted">{nodeRun.node_id}</code>
+                      {nodeRun.attempt > 1 && <span className="tag">attempt {nodeRun.attempt}</span>}
+                    </td>
+                    <td>
+                      <StateBadge state={nodeRun.state} />
+                    </td>
+                    <td className="nowrap">
+                      <ClockTime value={nodeRun.started_at} />
+                    </td>
+                    <td className="nowrap">
+                      <ClockTime value={nodeRun.finished_at} />
+                    </td>
+                    <td className="nowrap numeric">
+                      {duration === null || nodeRun.state === 'skipped' ? (
+                        <span className="muted">—</span>
+                      ) : (
+                        formatDuration(duration)
+                      )}
+                    </td>
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="card panel-text empty-inline">This run has no node runs.</p>
       )}
-    </>
+    </section>
+  )
+}
+
+function StopIcon() {
+  return (
+    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
+      <rect x="3.5" y="3.5" width="9" height="9" rx="1.5" fill="currentColor" />
+    </svg>
+  )
+}
+
+function RerunIcon() {
+  return (
+    <svg width="15" height="15" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.9" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+      <path d="M20 11a8 8 0 1 0-2.3 5.7" />
+      <path d="M20 4v7h-7" />
+    </svg>
   )
 }

@@ -1,4 +1,4 @@
-import type { Pipeline, Project, Run, RunDetail } from '../api/types'
+import type { NodeRun, Pipeline, Project, Run, RunDetail } from '../api/types'
 
 export function project(overrides: Partial<Project> = {}): Project {
   return {
@@ -74,6 +74,24 @@ export function runDetail(overrides: Partial<RunDetail> = {}): RunDetail {
         error: 'ValueError: features contain NaN',
       },
     ],
+    ...overrides,
+  }
+}
+
+export function nodeRun(overrides: Partial<NodeRun> = {}): NodeRun {
+  return {
+    id: 1,
+    node_id: 'load',
+    operation_version: 101,
+    state: 'succeeded',
+    attempt: 1,
+    progress: 1,
+    started_at: '2025-03-01T10:00:02Z',
+    finished_at: '2025-03-01T10:00:12Z',
+    exit_code: 0,
+    error: '',
+    metrics: {},
+    outputs: {},
     ...overrides,
   }
 }

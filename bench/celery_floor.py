@@ -1,0 +1,26 @@
+"""The floor Pipewright is measured against: a bare Celery app whose task runs a
+subprocess (`python -c pass`), i.e. process isolation and nothing else."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from celery import Celery
+
+app = Celery("floor", broker=os.environ["FLOOR_REDIS_URL"], backend=os.environ["FLOOR_REDIS_URL"])
+app.conf.update(
+    task_acks_late=True,
+    worker_prefetch_multiplier=1,
+    task_default_queue="floor",
+    result_expires=600,
+)
+
+
+@app.task(name="floor.node")
+def node(layer: int, index: int) -> tuple[float, float]:
+    started = time.time()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return started, time.time()

@@ -1,0 +1,115 @@
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useNodesState,
+  useReactFlow,
+  useStore,
+  type NodeMouseHandler,
+} from '@xyflow/react'
+import { useEffect, useMemo, useRef } from 'react'
+import type { Graph, NodeRun, Operation } from '../api/types'
+import { toFlowGraph, type OperationFlowNode } from '../lib/graph'
+import { nodeRunsById, toRunEdges, toRunNodes, type RunFlowNode } from '../lib/runGraph'
+import { nodeStateColor } from '../lib/runs'
+import { nodeTypes } from './nodeTypes'
+
+const FIT_VIEW_OPTIONS = { padding: 0.18, maxZoom: 1.1 }
+/** Small graphs fit on screen whole; a minimap would only cover nodes. */
+const MINIMAP_FROM_NODES = 12
+
+/** Fits the graph again when the canvas changes size (the node panel opens or closes). */
+function FitOnResize() {
+  const width = useStore((state) => state.width)
+  const height = useStore((state) => state.height)
+  const { fitView } = useReactFlow()
+  const previous = useRef<{ width: number; height: number } | null>(null)
+  useEffect(() => {
+    const last = previous.current
+    previous.current = { width, height }
+    if (!last || !width || !height || (last.width === width && last.height === height)) return
+    const timer = setTimeout(() => void fitView({ ...FIT_VIEW_OPTIONS, duration: 180 }), 60)
+    return () => clearTimeout(timer)
+  }, [width, height, fitView])
+  return null
+}
+
+function miniMapColor(node: RunFlowNode): string {
+  return nodeStateColor(node.data.state)
+}
+
+/** The frozen graph of a run, each node coloured by its node run; click a node to inspect it. */
+export function RunGraph({
+  graph,
+  operations,
+  nodeRuns,
+  now,
+  selectedNodeId,
+  onSelectNode,
+}: {
+  graph: Graph
+  operations: readonly Operation[]
+  nodeRuns: readonly NodeRun[]
+  now: number
+  selectedNodeId: string | null
+  onSelectNode: (nodeId: string | null) => void
+}) {
+  const flow = useMemo(() => toFlowGraph(graph, operations), [graph, operations])
+  // Node state lets React Flow record each node's measured size (the MiniMap needs it).
+  const [measuredNodes, setNodes, onNodesChange] = useNodesState<OperationFlowNode>(flow.nodes)
+  useEffect(() => setNodes(flow.nodes), [flow.nodes, setNodes])
+  const runs = useMemo(() => nodeRunsById(nodeRuns), [nodeRuns])
+  const nodes = useMemo(
+    () =>
+      toRunNodes(measuredNodes, runs, now).map((node) =>
+        node.id === selectedNodeId ? { ...node, selected: true } : { ...node, selected: false },
+      ),
+    [measuredNodes, runs, now, selectedNodeId],
+  )
+  const edges = useMemo(() => toRunEdges(flow.edges, runs), [flow.edges, runs])
+  const onNodeClick: NodeMouseHandler<RunFlowNode> = (_event, node) => onSelectNode(node.id)
+
+  return (
+    <div className="graph-canvas">
+      <ReactFlow<RunFlowNode>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={(changes) => onNodesChange(changes as Parameters<typeof onNodesChange>[0])}
+        onNodeClick={onNodeClick}
+        onPaneClick={() => onSelectNode(null)}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        elementsSelectable={false}
+        edgesFocusable={false}
+        fitView
+        fitViewOptions={FIT_VIEW_OPTIONS}
+        minZoom={0.15}
+        maxZoom={2}
+        attributionPosition="top-right"
+        colorMode="light"
+      >
+        <Background gap={20} size={1.2} />
+        <Controls showInteractive={false} position="bottom-left" />
+        <FitOnResize />
+        {flow.nodes.length >= MINIMAP_FROM_NODES && (
+          <MiniMap
+            pannable
+            zoomable
+            position="bottom-right"
+            ariaLabel="Graph overview"
+            nodeColor={miniMapColor}
+            nodeStrokeColor="#aab3c3"
+            nodeBorderRadius={6}
+          />
+        )}
+      </ReactFlow>
+      {flow.nodes.length === 0 && (
+        <div className="graph-empty">
+          <p>This run's graph has no nodes.</p>
+        </div>
+      )}
+    </div>
+  )
+}

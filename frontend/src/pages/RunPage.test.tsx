@@ -1,0 +1,319 @@
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { NodeRun, Operation, PipelineVersionDetail, RunDetail } from '../api/types'
+import { installFakeApi, paginated, type Routes } from '../test/fakeApi'
+import { nodeRun, project, runDetail } from '../test/fixtures'
+import { installReactFlowStubs } from '../test/reactFlowJsdom'
+import { LocationProbe, renderAt } from '../test/render'
+import RunPage from './RunPage'
+
+function operation(id: number, name: string, inputs: string[], outputs: string[]): Operation {
+  const port = (portName: string) => ({ name: portName, type: 'file' as const, description: '', optional: false })
+  return {
+    id,
+    project: null,
+    name,
+    slug: name,
+    description: '',
+    category: 'ml',
+    builtin: true,
+    latest_version: {
+      id: id + 1,
+      number: 1,
+      content_hash: 'h',
+      kind: 'python',
+      inputs: inputs.map(port),
+      outputs: outputs.map(port),
+      parameters: [],
+      resources: { cpu: 1, memory: '1Gi', gpus: 0, cpu_fallback: false },
+      created_at: '2025-01-01T00:00:00Z',
+    },
+  }
+}
+
+const version: PipelineVersionDetail = {
+  id: 11,
+  pipeline: 1,
+  number: 3,
+  content_hash: 'sha256:abc',
+  tags: [],
+  created_by: 'ada',
+  created_at: '2025-03-01T10:00:00Z',
+  graph: {
+    nodes: [
+      { id: 'load', operation: 10, operation_version: 101, label: 'Load data', params: {}, position: { x: 0, y: 0 } },
+      { id: 'train', operation: 20, operation_version: 201, label: 'Train', params: {}, position: { x: 300, y: 0 } },
+      { id: 'report', operation: 30, operation_version: 301, label: 'Plot report', params: {}, position: { x: 600, y: 0 } },
+      { id: 'stats', operation: 40, operation_version: 401, label: 'Describe', params: {}, position: { x: 300, y: 200 } },
+    ],
+    edges: [
+      { id: 'e1', source: 'load', source_port: 'table', target: 'train', target_port: 'data' },
+      { id: 'e2', source: 'train', source_port: 'history', target: 'report', target_port: 'history' },
+      { id: 'e3', source: 'load', source_port: 'table', target: 'stats', target_port: 'data' },
+    ],
+    inputs: [],
+  },
+}
+
+const operations = [
+  operation(10, 'Load CSV', [], ['table']),
+  operation(20, 'Train logistic regression', ['data'], ['model', 'history']),
+  operation(30, 'Plot metrics', ['history'], ['chart']),
+  operation(40, 'Describe dataset', ['data'], ['stats']),
+]
+
+function nodeRuns(train: Partial<NodeRun> = {}): NodeRun[] {
+  return [
+    nodeRun({
+      id: 1,
+      node_id: 'load',
+      state: 'cached',
+      outputs: { table: { artifact: 4, checksum: 'c4', type: 'file', size: 2048 } },
+    }),
+    nodeRun({
+      id: 2,
+      node_id: 'train',
+      state: 'running',
+      progress: 0.5,
+      started_at: new Date(Date.now() - 4000).toISOString(),
+      finished_at: null,
+      exit_code: null,
+      metrics: {
+        loss: { last: 0.1234567, series: [[0, 0.9], [10, 0.4], [20, 0.1234567]] },
+        accuracy: { last: 0.93, series: [[null, 0.93]] },
+      },
+      ...train,
+    }),
+    nodeRun({ id: 3, node_id: 'report', state: 'pending', started_at: null, finished_at: null, exit_code: null }),
+    nodeRun({
+      id: 4,
+      node_id: 'stats',
+      state: 'failed',
+      attempt: 2,
+      exit_code: 1,
+      error: 'Traceback (most recent call last):\nValueError: empty table',
+    }),
+  ]
+}
+
+function run(overrides: Partial<RunDetail> = {}): RunDetail {
+  return runDetail({
+    id: 7,
+    name: 'nightly',
+    state: 'running',
+    pipeline_version: 11,
+    finished_at: null,
+    node_runs: nodeRuns(),
+    ...overrides,
+  })
+}
+
+const okRoutes: Routes = {
+  'GET /api/runs/7/': { body: run() },
+  'GET /api/pipeline-versions/11/': { body: version },
+  'GET /api/operations/': { body: paginated(operations) },
+  'GET /api/projects/': { body: paginated([project({ id: 1, role: 'editor' })]) },
+  'GET /api/runs/7/nodes/train/': { body: { ...nodeRuns()[1], log: 'epoch 0 loss 0.9\n[pipewright] assigned GPU(s) 0\n' } },
+  'GET /api/runs/7/nodes/report/': { body: { ...nodeRuns()[2], log: '' } },
+  'GET /api/runs/7/nodes/stats/': { body: { ...nodeRuns()[3], log: 'reading table\n' } },
+}
+
+function renderPage(routes: Routes = okRoutes, path = '/runs/7/') {
+  const api = installFakeApi(routes)
+  renderAt(path, [
+    { path: '/runs/:id/', element: <RunPage /> },
+    { path: '/elsewhere/runs/:id/', element: <LocationProbe /> },
+  ])
+  return api
+}
+
+function graphNode(label: string): HTMLElement {
+  return screen.getByText(label, { selector: '.op-node-title' }).closest('.run-node') as HTMLElement
+}
+
+beforeAll(installReactFlowStubs)
+afterEach(() => vi.unstubAllGlobals())
+
+describe('RunPage', () => {
+  it('draws the frozen graph with every node coloured by its state', async () => {
+    const api = renderPage()
+    expect(await screen.findByRole('heading', { level: 1, name: 'nightly' })).toBeTruthy()
+    await screen.findByText('Load data', { selector: '.op-node-title' })
+
+    expect(graphNode('Load data').dataset.state).toBe('cached')
+    expect(graphNode('Load data').className).toContain('run-node-cached')
+    expect(within(graphNode('Load data')).getByText('cached')).toBeTruthy()
+    expect(graphNode('Train').className).toContain('run-node-running')
+    // React Flow keeps nodes hidden from the accessibility tree until it has measured them (not in jsdom).
+    const progress = graphNode('Train').querySelector('[role="progressbar"]')!
+    expect(progress.getAttribute('aria-valuenow')).toBe('50')
+    expect(within(graphNode('Train')).getByText('50%')).toBeTruthy()
+    expect(graphNode('Plot report').dataset.state).toBe('pending')
+    expect(graphNode('Describe').className).toContain('run-node-failed')
+    expect(within(graphNode('Describe')).getByText('×2')).toBeTruthy()
+
+    expect(screen.getByText(/nodes done/).textContent).toBe(
+      '1 of 4 nodes done · 1 running · 1 failed · 1 cached',
+    )
+    const legend = screen.getByRole('list', { name: 'Node states' })
+    expect(within(legend).getAllByRole('listitem').map((item) => item.textContent)).toEqual([
+      'Pending',
+      'Queued',
+      'Running',
+      'Succeeded',
+      'Cached',
+      'Failed',
+      'Skipped',
+      'Cancelled',
+    ])
+    const header = screen.getByRole('heading', { level: 1 }).closest('.page-header') as HTMLElement
+    expect(within(header).getByText('Running')).toBeTruthy()
+    expect(within(header).getByRole('link', { name: 'Train churn model' }).getAttribute('href')).toBe('/pipelines/1/')
+    expect(within(header).getByText('v3')).toBeTruthy()
+    expect(within(header).getByText('Running for')).toBeTruthy()
+    expect(within(header).getByRole('button', { name: 'Cancel' })).toBeTruthy()
+    expect(within(header).getByRole('button', { name: 'Re-run' })).toBeTruthy()
+    expect(api.calls.find((call) => call.path === '/api/pipeline-versions/11/')).toBeTruthy()
+  })
+
+  it('opens a node in a side panel with its log, outputs and metrics; Escape closes it', async () => {
+    const artifactRoutes: Routes = {
+      ...okRoutes,
+      'GET /api/runs/7/': {
+        body: run({
+          node_runs: nodeRuns({
+            state: 'succeeded',
+            finished_at: new Date().toISOString(),
+            exit_code: 0,
+            outputs: {
+              chart: { artifact: 5, checksum: 'c5', type: 'file', size: 32_768 },
+              history: { artifact: 6, checksum: 'c6', type: 'json', size: 64, value: { loss: [0.9, 0.4] } },
+            },
+          }),
+        }),
+      },
+      'GET /api/artifacts/5/': { body: { id: 5, name: 'train.chart.png' } },
+      'GET /api/artifacts/6/': { body: { id: 6, name: 'train.history.json' } },
+    }
+    renderPage(artifactRoutes)
+    fireEvent.click(await screen.findByText('Train', { selector: '.op-node-title' }))
+
+    const panel = await screen.findByRole('region', { name: 'Node details' })
+    expect(within(panel).getByRole('heading', { name: 'Train' })).toBeTruthy()
+    expect(within(panel).getByText('Succeeded')).toBeTruthy()
+    expect(within(panel).getByText('exit code 0')).toBeTruthy()
+
+    const log = await within(panel).findByRole('log', { name: 'Log of Train' })
+    expect(log.textContent).toContain('epoch 0 loss 0.9')
+    expect(within(log).getByText('[pipewright] assigned GPU(s) 0').className).toContain('log-engine')
+
+    const image = await within(panel).findByRole('img', { name: 'chart of Train' })
+    expect(image.getAttribute('src')).toBe('/api/artifacts/5/download/')
+    const downloads = within(panel).getAllByRole('link', { name: 'Download' })
+    expect(downloads.map((link) => link.getAttribute('href'))).toEqual([
+      '/api/artifacts/5/download/',
+      '/api/artifacts/6/download/',
+    ])
+    await waitFor(() => expect(downloads[1]!.getAttribute('download')).toBe('train.history.json'))
+    expect(within(panel).getByText('32 KB')).toBeTruthy()
+    expect(within(panel).getByText(/"loss": \[/)).toBeTruthy()
+
+    const loss = within(panel).getByRole('row', { name: /loss/ })
+    expect(within(loss).getByText('0.1235')).toBeTruthy()
+    expect(within(loss).getByRole('img', { name: 'loss: 3 points, from 0.9 to 0.1235' })).toBeTruthy()
+    const accuracy = within(panel).getByRole('row', { name: /accuracy/ })
+    expect(within(accuracy).queryByRole('img')).toBeNull()
+
+    fireEvent.keyDown(document, { key: 'Escape' })
+    expect(screen.queryByRole('region', { name: 'Node details' })).toBeNull()
+    expect(screen.getByRole('region', { name: 'Run details' })).toBeTruthy()
+  })
+
+  it('refreshes the log of a running node every second', async () => {
+    let reads = 0
+    const api = renderPage({
+      ...okRoutes,
+      'GET /api/runs/7/nodes/train/': () => {
+        reads += 1
+        return { body: { ...nodeRuns()[1], log: reads === 1 ? 'epoch 0\n' : 'epoch 0\nepoch 10\n' } }
+      },
+    })
+    fireEvent.click(await screen.findByText('Train', { selector: '.op-node-title' }))
+    const log = await screen.findByRole('log', { name: 'Log of Train' })
+    expect(log.textContent).toBe('epoch 0\n')
+    await waitFor(() => expect(log.textContent).toContain('epoch 10'), { timeout: 2500 })
+    expect(api.calls.filter((call) => call.path === '/api/runs/7/nodes/train/').length).toBeGreaterThanOrEqual(2)
+    expect(screen.getByText('live')).toBeTruthy()
+  })
+
+  it('shows a failed node’s error and an empty log plainly', async () => {
+    renderPage()
+    fireEvent.click(await screen.findByText('Describe', { selector: '.op-node-title' }))
+    const panel = await screen.findByRole('region', { name: 'Node details' })
+    expect(within(panel).getByText(/ValueError: empty table/).tagName).toBe('PRE')
+    expect(within(panel).getByText('attempt 2')).toBeTruthy()
+    expect(within(panel).getByText('exit code 1').className).toContain('exit-code-bad')
+
+    fireEvent.click(screen.getByText('Plot report', { selector: '.op-node-title' }))
+    const log = await screen.findByRole('log', { name: 'Log of Plot report' })
+    expect(log.textContent).toBe('The node has not started yet.')
+  })
+
+  it('opens the node named in the address', async () => {
+    renderPage(okRoutes, '/runs/7/?node=stats')
+    const panel = await screen.findByRole('region', { name: 'Node details' })
+    expect(await within(panel).findByRole('heading', { name: 'Describe' })).toBeTruthy()
+    expect(graphNode('Describe').className).toContain('is-selected')
+  })
+
+  it('cancels after asking, and shows the cancelled run', async () => {
+    const api = renderPage({
+      ...okRoutes,
+      'POST /api/runs/7/cancel/': { body: run({ state: 'cancelled', finished_at: new Date().toISOString() }) },
+    })
+    fireEvent.click(await screen.findByRole('button', { name: 'Cancel' }))
+    const dialog = screen.getByRole('dialog', { name: 'Cancel this run?' })
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Keep running' }))
+    expect(api.calls.some((call) => call.method === 'POST')).toBe(false)
+
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }))
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Cancel run' }))
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
+    expect(api.calls.find((call) => call.method === 'POST')!.path).toBe('/api/runs/7/cancel/')
+    const header = screen.getByRole('heading', { level: 1, name: 'nightly' }).closest('.page-header') as HTMLElement
+    expect(within(header).getByText('Cancelled')).toBeTruthy()
+    expect(within(header).queryByRole('button', { name: 'Cancel' })).toBeNull()
+  })
+
+  it('re-runs as a new run and goes there', async () => {
+    const api = renderPage({
+      ...okRoutes,
+      'GET /api/runs/7/': { body: run({ state: 'failed', finished_at: new Date().toISOString() }) },
+      'POST /api/runs/7/rerun/': { status: 201, body: run({ id: 8, name: 'nightly_2', state: 'pending' }) },
+      'GET /api/runs/8/': { body: run({ id: 8, name: 'nightly_2', state: 'pending' }) },
+    })
+    fireEvent.click(await screen.findByRole('button', { name: 'Re-run' }))
+    expect(await screen.findByRole('heading', { level: 1, name: 'nightly_2' })).toBeTruthy()
+    expect(api.calls.find((call) => call.method === 'POST')!.body).toEqual({})
+  })
+
+  it('keeps viewers from cancelling or re-running', async () => {
+    renderPage({ ...okRoutes, 'GET /api/projects/': { body: paginated([project({ id: 1, role: 'viewer' })]) } })
+    const rerun = await screen.findByRole('button', { name: 'Re-run' })
+    await waitFor(() => expect((rerun as HTMLButtonElement).disabled).toBe(true))
+    expect((screen.getByRole('button', { name: 'Cancel' }) as HTMLButtonElement).disabled).toBe(true)
+    expect(rerun.closest('[title]')!.getAttribute('title')).toMatch(/editor role/)
+  })
+
+  it('says when the graph of the run cannot be loaded, and retries', async () => {
+    let fail = true
+    renderPage({
+      ...okRoutes,
+      'GET /api/pipeline-versions/11/': () => (fail ? { status: 500, body: null } : { body: version }),
+    })
+    const message = await screen.findByText(/Could not load the graph of this run/)
+    fail = false
+    await act(async () => fireEvent.click(within(message).getByRole('button', { name: 'Retry' })))
+    expect(await screen.findByText('Load data', { selector: '.op-node-title' })).toBeTruthy()
+  })
+})
