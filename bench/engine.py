@@ -34,7 +34,7 @@ def run(**inputs) -> dict:
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def start_redis(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -49,9 +49,27 @@ def start_redis(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     return process, f"redis://127.0.0.1:{port}/0"
 
 
-def start_worker(app: str, queues: str, concurrency: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "celery", "-A", app, "worker", "-Q", queues, "--concurrency", str(concurrency),
-               "--prefetch-multiplier", "1", "--loglevel", "WARNING", "-n", f"{app}-bench@%h"]
+def start_worker(
+    app: str, queues: str, concurrency: int, env: dict[str, str], log: Path
+) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        app,
+        "worker",
+        "-Q",
+        queues,
+        "--concurrency",
+        str(concurrency),
+        "--prefetch-multiplier",
+        "1",
+        "--loglevel",
+        "WARNING",
+        "-n",
+        f"{app}-bench@%h",
+    ]
     with log.open("ab") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     return process
@@ -65,7 +83,9 @@ def wait_for_worker(app: Any, timeout: float = 60) -> None:
     raise SystemExit("worker did not start")
 
 
-def bench_pipewright(layers: int, width: int, concurrency: int, env: dict[str, str], data_dir: Path) -> dict[str, float]:
+def bench_pipewright(
+    layers: int, width: int, concurrency: int, env: dict[str, str], data_dir: Path
+) -> dict[str, float]:
     import django
 
     django.setup()
@@ -80,19 +100,33 @@ def bench_pipewright(layers: int, width: int, concurrency: int, env: dict[str, s
     call_command("migrate", verbosity=0)
     project = Project.objects.create(name="bench", slug="bench")
     op = Operation.objects.create(project=project, name="noop", slug="noop")
-    create_operation_version(op, {
-        "source": NOOP,
-        "inputs": [{"name": f"in{i}", "type": "int", "optional": True} for i in range(width)],
-        "outputs": [{"name": "out", "type": "int"}],
-    })
+    create_operation_version(
+        op,
+        {
+            "source": NOOP,
+            "inputs": [{"name": f"in{i}", "type": "int", "optional": True} for i in range(width)],
+            "outputs": [{"name": "out", "type": "int"}],
+        },
+    )
     nodes, edges = [], []
     for layer in range(layers):
         for i in range(width):
-            nodes.append({"id": f"n{layer}_{i}", "operation": op.pk, "position": {"x": layer * 200, "y": i * 80}})
+            nodes.append(
+                {"id": f"n{layer}_{i}", "operation": op.pk, "position": {"x": layer * 200, "y": i * 80}}
+            )
             if layer:
-                edges += [{"source": f"n{layer - 1}_{j}", "source_port": "out", "target": f"n{layer}_{i}",
-                           "target_port": f"in{j}"} for j in range(width)]
-    pipeline = Pipeline.objects.create(project=project, name="wide", graph={"nodes": nodes, "edges": edges, "inputs": []})
+                edges += [
+                    {
+                        "source": f"n{layer - 1}_{j}",
+                        "source_port": "out",
+                        "target": f"n{layer}_{i}",
+                        "target_port": f"in{j}",
+                    }
+                    for j in range(width)
+                ]
+    pipeline = Pipeline.objects.create(
+        project=project, name="wide", graph={"nodes": nodes, "edges": edges, "inputs": []}
+    )
 
     worker = start_worker("pipewright", "default,gpu", concurrency, env, data_dir / "pipewright-worker.log")
     try:
@@ -107,15 +141,25 @@ def bench_pipewright(layers: int, width: int, concurrency: int, env: dict[str, s
         wall = time.monotonic() - started
         if run.state != RunState.SUCCEEDED:
             raise SystemExit(f"bench run {run.state}: {run.error}")
-        durations = [(nr.finished_at - nr.started_at).total_seconds() for nr in run.node_runs.all()]
+        durations = [
+            (nr.finished_at - nr.started_at).total_seconds()
+            for nr in run.node_runs.all()
+            if nr.finished_at and nr.started_at
+        ]
     finally:
         worker.terminate()
         worker.wait()
-    return {"wall": wall, "per_node": wall / len(nodes), "median": statistics.median(durations),
-            "p95": percentile(durations, 0.95)}
+    return {
+        "wall": wall,
+        "per_node": wall / len(nodes),
+        "median": statistics.median(durations),
+        "p95": percentile(durations, 0.95),
+    }
 
 
-def bench_floor(layers: int, width: int, concurrency: int, env: dict[str, str], data_dir: Path) -> dict[str, float]:
+def bench_floor(
+    layers: int, width: int, concurrency: int, env: dict[str, str], data_dir: Path
+) -> dict[str, float]:
     from celery import group
 
     from bench.celery_floor import app, node
@@ -134,12 +178,18 @@ def bench_floor(layers: int, width: int, concurrency: int, env: dict[str, str], 
         worker.terminate()
         worker.wait()
     nodes = layers * width
-    return {"wall": wall, "per_node": wall / nodes, "median": statistics.median(durations),
-            "p95": percentile(durations, 0.95)}
+    return {
+        "wall": wall,
+        "per_node": wall / nodes,
+        "median": statistics.median(durations),
+        "p95": percentile(durations, 0.95),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--layers", type=int, default=10)
     parser.add_argument("--width", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=2)
@@ -147,8 +197,14 @@ def main() -> None:
 
     data_dir = Path(tempfile.mkdtemp(prefix="pipewright-bench-"))
     redis, redis_url = start_redis(data_dir)
-    env = {**os.environ, "PIPEWRIGHT_DATA_DIR": str(data_dir), "REDIS_URL": redis_url, "FLOOR_REDIS_URL": redis_url,
-           "DJANGO_SETTINGS_MODULE": "pipewright.settings", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "PIPEWRIGHT_DATA_DIR": str(data_dir),
+        "REDIS_URL": redis_url,
+        "FLOOR_REDIS_URL": redis_url,
+        "DJANGO_SETTINGS_MODULE": "pipewright.settings",
+        "LOG_LEVEL": "WARNING",
+    }
     env.pop("DATABASE_URL", None)
     os.environ.update({k: v for k, v in env.items() if k != "DATABASE_URL"})
     os.environ.pop("DATABASE_URL", None)
@@ -161,12 +217,19 @@ def main() -> None:
         shutil.rmtree(data_dir, ignore_errors=True)
 
     nodes = args.layers * args.width
-    print(f"\n{nodes}-node DAG ({args.layers} layers x {args.width}, each node fed by the whole previous layer), "
-          f"{args.concurrency} worker processes, {os.cpu_count()} CPUs")
+    print(
+        f"\n{nodes}-node DAG ({args.layers} layers x {args.width}, fed by the whole previous layer), "
+        f"{args.concurrency} worker processes, {os.cpu_count()} CPUs"
+    )
     print(f"{'':34}{'wall s':>9}{'per node ms':>13}{'node median ms':>16}{'node p95 ms':>13}")
-    for label, figures in (("raw Celery + subprocess (floor)", floor), ("Pipewright (SQLite, local compute)", ours)):
-        print(f"{label:34}{figures['wall']:9.2f}{figures['per_node'] * 1000:13.1f}"
-              f"{figures['median'] * 1000:16.1f}{figures['p95'] * 1000:13.1f}")
+    for label, figures in (
+        ("raw Celery + subprocess (floor)", floor),
+        ("Pipewright (SQLite, local compute)", ours),
+    ):
+        print(
+            f"{label:34}{figures['wall']:9.2f}{figures['per_node'] * 1000:13.1f}"
+            f"{figures['median'] * 1000:16.1f}{figures['p95'] * 1000:13.1f}"
+        )
     print(f"ratio Pipewright / floor (wall): {ours['wall'] / floor['wall']:.2f}")
 
 
