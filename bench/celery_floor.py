@@ -10,7 +10,10 @@ import time
 
 from celery import Celery
 
-app = Celery("floor", broker=os.environ["FLOOR_REDIS_URL"], backend=os.environ["FLOOR_REDIS_URL"])
+# Not the current app: Pipewright's shared tasks must keep binding to its own app.
+app = Celery(
+    "floor", broker=os.environ["FLOOR_REDIS_URL"], backend=os.environ["FLOOR_REDIS_URL"], set_as_current=False
+)
 app.conf.update(
     task_acks_late=True,
     worker_prefetch_multiplier=1,

@@ -95,6 +95,8 @@ def bench_pipewright(
     from editor.operations import create_operation_version
     from pipewright.celery import app
     from runs.choices import RunState
+
+    app.set_current()
     from runs.submit import submit_run
 
     call_command("migrate", verbosity=0)
