@@ -14,7 +14,7 @@ from django.conf import settings
 from editor.models import Artifact
 from runs.bundle import render_bundle
 from runs.models import NodeRun, Run
-from runs.scheduler import parents_of
+from runs.scheduler import version_parents
 from storage_backends.registry import get_storage
 
 INLINE_VALUE_BYTES = 64 * 1024
@@ -24,7 +24,22 @@ def work_dir_for(node_run: NodeRun) -> Path:
     return Path(settings.DATA_DIR) / "work" / str(node_run.run_id) / node_run.node_id / str(node_run.attempt)
 
 
+_BUNDLES: dict[int, Path] = {}
+
+
 def bundle_for(run: Run) -> Path:
+    """The run's bundle folder; a run's operation versions never change, so it is
+    looked up once per worker process."""
+    known = _BUNDLES.get(run.pk)
+    if known is not None and known.is_dir():
+        return known
+    if len(_BUNDLES) > 256:
+        _BUNDLES.clear()
+    _BUNDLES[run.pk] = _render_run_bundle(run)
+    return _BUNDLES[run.pk]
+
+
+def _render_run_bundle(run: Run) -> Path:
     versions = {
         nr.node_id: nr.operation_version
         for nr in run.node_runs.select_related("operation_version__operation")
@@ -54,14 +69,16 @@ def prepare_inputs(node_run: NodeRun, work_dir: Path) -> dict[str, str]:
     inputs_dir = work_dir / "inputs"
     inputs_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, str] = {}
+    edges = version_parents(run).get(node_run.node_id, [])
     upstream = {
-        nr.node_id: nr
-        for nr in run.node_runs.filter(
-            node_id__in=[p for p, _, _ in parents_of(run.pipeline_version.graph).get(node_run.node_id, [])]
-        )
+        nr.node_id: nr.outputs
+        for nr in run.node_runs.filter(node_id__in=[p for p, _, _ in edges]).only("node_id", "outputs")
     }
-    for parent_id, out_port, in_port in parents_of(run.pipeline_version.graph).get(node_run.node_id, []):
-        artifact = Artifact.objects.get(pk=upstream[parent_id].outputs[out_port]["artifact"])
+    artifacts = Artifact.objects.in_bulk(
+        [upstream[parent][out_port]["artifact"] for parent, out_port, _ in edges]
+    )
+    for parent_id, out_port, in_port in edges:
+        artifact = artifacts[upstream[parent_id][out_port]["artifact"]]
         paths[in_port] = str(_fetch_artifact(artifact, inputs_dir / in_port, ports[in_port]))
     for key, given in run.config.get("inputs", {}).items():
         node_id, _, port = key.partition(".")

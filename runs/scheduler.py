@@ -33,6 +33,20 @@ def parents_of(graph: dict[str, Any]) -> dict[str, list[tuple[str, str, str]]]:
     return parents
 
 
+def version_parents(run: Run) -> dict[str, list[tuple[str, str, str]]]:
+    """parents_of for a run's frozen graph, computed once per process (versions never change)."""
+    version = run.pipeline_version
+    cached = _PARENTS.get(version.pk)
+    if cached is None:
+        cached = _PARENTS[version.pk] = dict(parents_of(version.graph))
+        if len(_PARENTS) > 64:
+            _PARENTS.pop(next(iter(_PARENTS)))
+    return cached
+
+
+_PARENTS: dict[int, dict[str, list[tuple[str, str, str]]]] = {}
+
+
 def effective_params(run: Run, node: dict[str, Any]) -> dict[str, Any]:
     return {**node.get("params", {}), **run.config.get("params", {}).get(node["id"], {})}
 
@@ -40,7 +54,7 @@ def effective_params(run: Run, node: dict[str, Any]) -> dict[str, Any]:
 def cache_key(run: Run, node: dict[str, Any], node_run: NodeRun, upstream: dict[str, NodeRun]) -> str:
     """Same operation code, parameters and input contents give the same key."""
     inputs: dict[str, Any] = {}
-    for parent_id, out_port, in_port in parents_of(run.pipeline_version.graph).get(node["id"], []):
+    for parent_id, out_port, in_port in version_parents(run).get(node["id"], []):
         inputs[in_port] = upstream[parent_id].outputs[out_port]["checksum"]
     for key, value in run.config.get("inputs", {}).items():
         node_id, _, port = key.partition(".")
@@ -77,7 +91,7 @@ def _settle_pending(run: Run, node_runs: dict[str, NodeRun]) -> list[NodeRun]:
     """Skip, serve from cache or queue every pending node that can move; answer the queued."""
     graph = run.pipeline_version.graph
     nodes = {node["id"]: node for node in graph["nodes"]}
-    parents = parents_of(graph)
+    parents = version_parents(run)
     queued: list[NodeRun] = []
     moved = True
     while moved:  # a cache hit or a skip can unblock the next node at once

@@ -99,4 +99,4 @@ def watch(node_run: NodeRun, execution: Any, work_dir: Path, timeout: float | No
                 record_event(node_run.run_id, "node_progress", node_run.node_id, progress=progress)
             NodeRun.objects.filter(pk=node_run.pk).update(**update)
         time.sleep(sleep)
-        sleep = min(0.05, sleep * 1.5)
+        sleep = min(0.02, sleep * 1.5)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 
 def parse_param(text: str) -> tuple[str, str, Any]:
+    import argparse
+
     """`node.name=value`; the value is JSON when it parses as JSON, else a string."""
     target, sep, raw = text.partition("=")
     node_id, dot, name = target.partition(".")
@@ -21,8 +23,25 @@ def parse_param(text: str) -> tuple[str, str, Any]:
     return node_id, name, value
 
 
+def fast_node_args(argv: list[str]) -> dict[str, str] | None:
+    """`--node ID --work-dir DIR --job FILE`, exactly as backends call it, without
+    argparse (whose import is a tenth of a node's start-up); None otherwise."""
+    if len(argv) != 6 or argv[0::2] != ["--node", "--work-dir", "--job"]:
+        return None
+    return dict(zip(("node", "work_dir", "job"), argv[1::2], strict=True))
+
+
 def main(argv: list[str] | None = None, bundle_dir: Path | None = None) -> int:
     bundle_dir = bundle_dir or Path(__file__).resolve().parent.parent
+    argv = sys.argv[1:] if argv is None else argv
+    fast = fast_node_args(argv)
+    if fast is not None:
+        from .node import main_node
+
+        return main_node(bundle_dir, fast["node"], Path(fast["work_dir"]).resolve(), Path(fast["job"]))
+
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="main.py",
         description="Run this Pipewright pipeline: every node in dependency order, or one node.",
