@@ -41,6 +41,12 @@ class Execution(ABC):
     def exit_code(self) -> int | None:
         """None while running."""
 
+    def wait(self, seconds: float) -> None:
+        """Block up to `seconds`, returning early when the node exits."""
+        import time
+
+        time.sleep(seconds)
+
     @abstractmethod
     def kill(self) -> None:
         """Stop the node and everything it started."""

@@ -62,6 +62,10 @@ class LocalExecution(Execution):
             self.reader.join(timeout=5)
         return code
 
+    def wait(self, seconds: float) -> None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=seconds)
+
     def kill(self) -> None:
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):

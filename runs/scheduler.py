@@ -11,12 +11,14 @@ is the truth, and calling it twice does no harm.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 
 from editor.hashing import content_hash
+from editor.models import PipelineVersion
 from runs.choices import NodeState, RunState
 from runs.events import record_event
 from runs.models import NodeRun, Run
@@ -33,18 +35,21 @@ def parents_of(graph: dict[str, Any]) -> dict[str, list[tuple[str, str, str]]]:
     return parents
 
 
+@lru_cache(maxsize=64)
+def frozen_graph(version_id: int) -> dict[str, Any]:
+    """A pipeline version's graph, read once per process: versions never change."""
+    graph: dict[str, Any] = PipelineVersion.objects.values_list("graph", flat=True).get(pk=version_id)
+    return graph
+
+
+@lru_cache(maxsize=64)
+def _parents(version_id: int) -> dict[str, list[tuple[str, str, str]]]:
+    return dict(parents_of(frozen_graph(version_id)))
+
+
 def version_parents(run: Run) -> dict[str, list[tuple[str, str, str]]]:
-    """parents_of for a run's frozen graph, computed once per process (versions never change)."""
-    version = run.pipeline_version
-    cached = _PARENTS.get(version.pk)
-    if cached is None:
-        cached = _PARENTS[version.pk] = dict(parents_of(version.graph))
-        if len(_PARENTS) > 64:
-            _PARENTS.pop(next(iter(_PARENTS)))
-    return cached
-
-
-_PARENTS: dict[int, dict[str, list[tuple[str, str, str]]]] = {}
+    """parents_of for a run's frozen graph, computed once per process."""
+    return _parents(run.pipeline_version_id)
 
 
 def effective_params(run: Run, node: dict[str, Any]) -> dict[str, Any]:
@@ -89,7 +94,7 @@ def queue_for(node_run: NodeRun) -> str:
 
 def _settle_pending(run: Run, node_runs: dict[str, NodeRun]) -> list[NodeRun]:
     """Skip, serve from cache or queue every pending node that can move; answer the queued."""
-    graph = run.pipeline_version.graph
+    graph = frozen_graph(run.pipeline_version_id)
     nodes = {node["id"]: node for node in graph["nodes"]}
     parents = version_parents(run)
     queued: list[NodeRun] = []
@@ -150,7 +155,7 @@ def advance(run_id: int) -> None:
     from runs.tasks import execute_node
 
     with transaction.atomic():
-        run = Run.objects.select_for_update().select_related("pipeline_version").get(pk=run_id)
+        run = Run.objects.select_for_update().get(pk=run_id)
         if run.state in RunState.terminal():
             return
         if run.state == RunState.PENDING:

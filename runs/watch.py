@@ -65,7 +65,6 @@ def watch(node_run: NodeRun, execution: Any, work_dir: Path, timeout: float | No
     last_beat = started
     last_check = started
     progress = 0.0
-    sleep = 0.002
     while True:
         sink.add(execution.read_lines())
         code = execution.exit_code()
@@ -98,5 +97,4 @@ def watch(node_run: NodeRun, execution: Any, work_dir: Path, timeout: float | No
                 progress = update["progress"] = new_progress
                 record_event(node_run.run_id, "node_progress", node_run.node_id, progress=progress)
             NodeRun.objects.filter(pk=node_run.pk).update(**update)
-        time.sleep(sleep)
-        sleep = min(0.02, sleep * 1.5)
+        execution.wait(0.1)
