@@ -8,7 +8,6 @@ worker is killed. GPUs are assigned exclusively through CUDA_VISIBLE_DEVICES.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import queue
 import signal
@@ -22,15 +21,6 @@ from typing import IO, Any
 
 from .base import ComputeBackend, Execution, LaunchRefused, LaunchSpec
 from .gpus import GpuLease, discover_gpus, try_acquire
-
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """Runs in the child before exec: new session, SIGKILL when the parent dies."""
-    os.setsid()
-    with contextlib.suppress(OSError):  # not Linux: the reaper still catches orphans
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class LocalExecution(Execution):
@@ -119,7 +109,14 @@ class LocalCompute(ComputeBackend):
 
     def launch(self, spec: LaunchSpec, on_wait: Any = None) -> Execution:
         gpu_env, lease, notes = self._gpu_env(spec, on_wait)
-        env = {**os.environ, **spec.env, **gpu_env, "PYTHONUNBUFFERED": "1"}
+        # The node kills itself when this process dies (runtime/guard.py).
+        env = {
+            **os.environ,
+            **spec.env,
+            **gpu_env,
+            "PYTHONUNBUFFERED": "1",
+            "PIPEWRIGHT_PARENT_PID": str(os.getpid()),
+        }
         command = [
             self.python,
             str(spec.bundle_dir / "main.py"),
@@ -138,7 +135,7 @@ class LocalCompute(ComputeBackend):
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,
+                start_new_session=True,  # a kill reaches everything the node started
             )
         except BaseException:
             if lease is not None:

@@ -25,7 +25,7 @@ from runs.choices import NodeState, RunState
 from runs.config import ExecutionConfig
 from runs.events import record_event
 from runs.models import NodeRun
-from runs.node_io import bundle_for, prepare_inputs, read_metrics, store_outputs, work_dir_for
+from runs.node_io import bundle_for, bundle_nodes, prepare_inputs, read_metrics, store_outputs, work_dir_for
 from runs.scheduler import advance
 from runs.watch import LogSink, Outcome, watch
 
@@ -143,7 +143,8 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig) -> Outcome:
         inputs = prepare_inputs(node_run, work_dir)
         job_file = work_dir / "job.json"
         overrides = run.config.get("params", {}).get(node_run.node_id, {})
-        job_file.write_text(json.dumps({"inputs": inputs, "params": overrides}))
+        job = {"inputs": inputs, "params": overrides, "node": bundle_nodes(bundle)[node_run.node_id]}
+        job_file.write_text(json.dumps(job))
         spec = LaunchSpec(
             bundle_dir=bundle,
             node_id=node_run.node_id,

@@ -6,6 +6,7 @@ import json
 import shutil
 import tarfile
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from runs.scheduler import version_parents
 from storage_backends.registry import get_storage
 
 INLINE_VALUE_BYTES = 64 * 1024
+VALUE_TYPES = frozenset({"int", "float", "str", "bool", "json"})
 
 
 def work_dir_for(node_run: NodeRun) -> Path:
@@ -37,6 +39,13 @@ def bundle_for(run: Run) -> Path:
         _BUNDLES.clear()
     _BUNDLES[run.pk] = _render_run_bundle(run)
     return _BUNDLES[run.pk]
+
+
+@lru_cache(maxsize=16)
+def bundle_nodes(bundle: Path) -> dict[str, dict[str, Any]]:
+    """Node id -> its entry in the bundle's pipeline.json (bundles never change)."""
+    spec = json.loads((bundle / "pipeline.json").read_text())
+    return {node["id"]: node for node in spec["nodes"]}
 
 
 def _render_run_bundle(run: Run) -> Path:
@@ -62,23 +71,27 @@ def _fetch_artifact(artifact: Artifact, target: Path, port_type: str) -> Path:
     return path
 
 
-def prepare_inputs(node_run: NodeRun, work_dir: Path) -> dict[str, str]:
+def prepare_inputs(node_run: NodeRun, work_dir: Path) -> dict[str, Any]:
     """Fetch every input into `work_dir/inputs/`; answer port -> path."""
     run = node_run.run
     ports = {port["name"]: port["type"] for port in node_run.operation_version.inputs}
     inputs_dir = work_dir / "inputs"
     inputs_dir.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, str] = {}
+    paths: dict[str, Any] = {}
     edges = version_parents(run).get(node_run.node_id, [])
     upstream = {
         nr.node_id: nr.outputs
         for nr in run.node_runs.filter(node_id__in=[p for p, _, _ in edges]).only("node_id", "outputs")
     }
-    artifacts = Artifact.objects.in_bulk(
+    artifacts = Artifact.objects.in_bulk(  # fetched in one query, used for file inputs
         [upstream[parent][out_port]["artifact"] for parent, out_port, _ in edges]
     )
     for parent_id, out_port, in_port in edges:
-        artifact = artifacts[upstream[parent_id][out_port]["artifact"]]
+        output = upstream[parent_id][out_port]
+        if "value" in output and ports[in_port] in VALUE_TYPES:
+            paths[in_port] = {"value": output["value"]}  # small JSON: inline, no file to copy
+            continue
+        artifact = artifacts[output["artifact"]]
         paths[in_port] = str(_fetch_artifact(artifact, inputs_dir / in_port, ports[in_port]))
     for key, given in run.config.get("inputs", {}).items():
         node_id, _, port = key.partition(".")

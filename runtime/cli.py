@@ -36,8 +36,10 @@ def main(argv: list[str] | None = None, bundle_dir: Path | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     fast = fast_node_args(argv)
     if fast is not None:
+        from .guard import die_with_parent
         from .node import main_node
 
+        die_with_parent()
         return main_node(bundle_dir, fast["node"], Path(fast["work_dir"]).resolve(), Path(fast["job"]))
 
     import argparse

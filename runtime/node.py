@@ -1,8 +1,10 @@
 """Run one node of a bundle: load inputs, call the operation, store outputs.
 
 The job file (`job.json` in the work dir) says where each input's value is:
-`{"inputs": {"port": "/path/to/stored/value"}, "params": {"name": value}}`.
-Parameters not named there take the values frozen in `pipeline.json`.
+`{"inputs": {"port": "/path/to/stored/value" or {"value": v}}, "params": {"name": value}}`,
+small JSON values coming inline. Parameters not named there take the values
+frozen in `pipeline.json`. An orchestrator may copy the node's own entry of
+`pipeline.json` into the job as `"node"`, which spares reading the whole file.
 The result (`result.json`) lists every output with its path relative to the
 work dir (and its value, for small JSON-typed outputs).
 """
@@ -36,17 +38,17 @@ def find_node(pipeline: dict[str, Any], node_id: str) -> dict[str, Any]:
 
 def run_node(bundle_dir: Path, node_id: str, work_dir: Path, job: dict[str, Any]) -> dict[str, Any]:
     """Run the node and write `result.json`; exceptions propagate to the caller."""
-    pipeline = load_pipeline(bundle_dir)
-    node = find_node(pipeline, node_id)
+    node = job.get("node") or find_node(load_pipeline(bundle_dir), node_id)
     operation = node["operation"]
     work_dir.mkdir(parents=True, exist_ok=True)
 
     arguments: dict[str, Any] = {**node.get("params", {}), **job.get("params", {})}
     ports = {port["name"]: port for port in operation["inputs"]}
-    for name, path in job.get("inputs", {}).items():
+    for name, given in job.get("inputs", {}).items():
         if name not in ports:
             raise PortError(f"node {node_id!r} has no input {name!r}")
-        arguments[name] = read_input(ports[name]["type"], path)
+        inline = isinstance(given, dict)
+        arguments[name] = given["value"] if inline else read_input(ports[name]["type"], given)
     for name, port in ports.items():
         if name not in arguments:
             if not port.get("optional"):

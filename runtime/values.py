@@ -90,7 +90,8 @@ def read_input(type_: str, path: str) -> Any:
     """The value an operation receives for an input stored at `path`."""
     if type_ in PATH_TYPES:
         return path
-    if type_ == "object":
+    # By how it was stored, not by the declared type: a JSON output may feed an object input.
+    if path.endswith(".pkl"):
         with open(path, "rb") as source:
             return pickle.load(source)
     with open(path) as source:
