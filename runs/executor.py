@@ -138,6 +138,7 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig) -> Outcome:
         shutil.rmtree(work_dir)
     work_dir.mkdir(parents=True)
     sink = LogSink(node_run)
+    sink.add([f"[pipewright] attempt {node_run.attempt} on {node_run.worker}"])
     try:
         bundle = bundle_for(run)
         inputs = prepare_inputs(node_run, work_dir)

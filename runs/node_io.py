@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import mimetypes
 import shutil
 import tarfile
 import tempfile
@@ -127,9 +128,11 @@ def _store_output(
         with path.open("rb") as source:
             stored = storage.save(f"{prefix}/{name}{path.suffix}", source)
         filename = f"{node_run.node_id}.{name}{path.suffix}"
+    content_type = mimetypes.guess_type(filename)[0] or ("application/json" if "value" in entry else "")
     artifact = Artifact.objects.create(
         project_id=run.project_id,
         name=filename,
+        content_type=content_type,
         storage_backend=storage.name,
         location=stored.key,
         size=stored.size,
@@ -142,6 +145,8 @@ def _store_output(
         "checksum": stored.checksum,
         "type": entry["type"],
         "size": stored.size,
+        "name": filename,
+        "content_type": content_type,
     }
     if "value" in entry and len(json.dumps(entry["value"])) <= INLINE_VALUE_BYTES:
         output["value"] = entry["value"]

@@ -70,6 +70,8 @@ def watch(node_run: NodeRun, execution: Any, work_dir: Path, timeout: float | No
         code = execution.exit_code()
         if code is not None:
             sink.add(execution.read_lines())
+            seconds = time.monotonic() - started
+            sink.add([f"[pipewright] exited with code {code} after {seconds:.2f} s"])
             sink.flush(force=True)
             return Outcome(
                 ok=code == 0, exit_code=code, error="" if code == 0 else f"exited with code {code}"
