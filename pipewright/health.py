@@ -31,7 +31,7 @@ def check_broker() -> dict[str, Any]:
         return {"status": "error", "error": f"cannot reach Redis: {exc}"}
 
 
-def check_workers(timeout: float = 1.0) -> dict[str, Any]:
+def check_workers(timeout: float = 0.5) -> dict[str, Any]:
     from pipewright.celery import app
 
     try:
