@@ -69,6 +69,11 @@ _PARAM_CHECKS: dict[str, Any] = {
 }
 
 
+def param_value_ok(type_: str, value: Any) -> bool:
+    """Whether `value` suits a parameter of `type_` (bools are not numbers here)."""
+    return bool(_PARAM_CHECKS[type_](value))
+
+
 def check_wiring(graph: Graph, interfaces: Mapping[int, OperationInterface]) -> list[Problem]:
     """Problems with operations, ports, parameter values, types and cycles.
 
@@ -87,7 +92,7 @@ def check_wiring(graph: Graph, interfaces: Mapping[int, OperationInterface]) -> 
             param = params.get(name)
             if param is None:
                 problems.append(Problem(f"unknown parameter {name!r}", node=node.id, port=name))
-            elif value is not None and not _PARAM_CHECKS[param.type](value):
+            elif value is not None and not param_value_ok(param.type, value):
                 problems.append(
                     Problem(f"parameter {name!r} must be of type {param.type}", node=node.id, port=name)
                 )

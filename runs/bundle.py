@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
-from editor.hashing import canonical_json, content_hash
+from editor.hashing import content_hash
 from editor.models import OperationVersion, PipelineVersion
 
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
@@ -138,6 +138,3 @@ def render_bundle(version: PipelineVersion, operation_versions: Mapping[str, Ope
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return final
-
-
-__all__ = ["bundle_spec", "canonical_json", "render_bundle", "write_bundle"]

@@ -9,8 +9,8 @@ from django.db import transaction
 from pydantic import ValidationError
 
 from compute_backends.registry import BACKENDS as COMPUTE_BACKENDS
-from editor.graph import Problem
-from editor.models import Artifact, Operation, OperationVersion, Pipeline, PipelineVersion
+from editor.graph import Problem, param_value_ok
+from editor.models import Artifact, OperationVersion, Pipeline, PipelineVersion
 from editor.operations import latest_versions
 from editor.pipelines import freeze_version
 from editor.schemas import error_messages
@@ -98,7 +98,7 @@ def _check(
         for name, value in params.items():
             if name not in declared:
                 problems.append(Problem(f"unknown parameter {name!r}", node=node_id, port=name))
-            elif not _param_ok(declared[name], value):
+            elif not param_value_ok(declared[name], value):
                 problems.append(
                     Problem(f"parameter {name!r} must be of type {declared[name]}", node=node_id, port=name)
                 )
@@ -129,18 +129,6 @@ def _check(
     ):
         problems.append(Problem(f"experiment: {config.experiment} is not an experiment of this project"))
     return problems
-
-
-def _param_ok(type_: str, value: Any) -> bool:
-    if type_ == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if type_ == "float":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if type_ == "str":
-        return isinstance(value, str)
-    if type_ == "bool":
-        return isinstance(value, bool)
-    return True
 
 
 def operation_versions_for(version: PipelineVersion, latest: bool) -> dict[str, OperationVersion]:
@@ -224,6 +212,3 @@ def rerun(run: Run, user: Any = None, **changes: Any) -> Run:
     """
     config = parse_config({**run.config, "name": changes.pop("name", run.name), "cache": True, **changes})
     return create_run(run.pipeline, run.pipeline_version, config, user, latest_operations=run.debug)
-
-
-__all__ = ["Operation", "SubmitInvalid", "create_run", "rerun", "submit_run", "unique_run_name"]

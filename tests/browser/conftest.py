@@ -1,12 +1,19 @@
 """Browser tests: Debian's Chromium driven by Playwright against a live server."""
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import Page, expect
+
+from editor.choices import Role
+from editor.library.loader import examples_project, load_library
+from editor.projects import add_member
+from tests.fixtures.users import PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made
 # by the test body itself are still synchronous and safe.
@@ -53,3 +60,22 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def member(make_user):
+    """Ada, an editor of the Examples project (with the library loaded)."""
+    load_library()
+    user = make_user("ada")
+    add_member(examples_project(), user, Role.EDITOR)
+    return user
+
+
+def log_in(page: Page, base_url: str, username: str = "ada") -> None:
+    """Open the app, get sent to the login page, sign in, land on the pipelines list."""
+    page.goto(f"{base_url}/pipelines/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/pipelines/$"))

@@ -5,29 +5,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from editor.choices import Role
-from editor.library.loader import examples_project, load_library
-from editor.projects import add_member
-from tests.fixtures.users import PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def member(make_user):
-    load_library()
-    user = make_user("ada")
-    add_member(examples_project(), user, Role.EDITOR)
-    return user
-
-
-def log_in(page: Page, base_url: str, username: str = "ada") -> None:
-    page.goto(f"{base_url}/pipelines/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/pipelines/$"))
 
 
 def test_a_user_logs_in_and_sees_the_example_pipelines(page: Page, live_server, member, screenshot):

@@ -5,12 +5,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from editor.choices import Role
-from editor.library.loader import examples_project, load_library
-from editor.projects import add_member
 from runs.choices import RunState
 from runs.models import Run
-from tests.fixtures.users import PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -18,25 +15,8 @@ EXAMPLE = "Classify synthetic blobs"
 RUN_TIMEOUT_MS = 90_000
 
 
-@pytest.fixture
-def editor(make_user):
-    load_library()
-    user = make_user("ada")
-    add_member(examples_project(), user, Role.EDITOR)
-    return user
-
-
-def log_in(page: Page, base_url: str, username: str = "ada") -> None:
-    page.goto(f"{base_url}/pipelines/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/pipelines/$"))
-
-
 def test_an_editor_runs_an_example_and_opens_a_node(
-    page: Page, live_server, celery_worker, editor, screenshot
+    page: Page, live_server, celery_worker, member, screenshot
 ):
     # given the example pipeline is open
     log_in(page, live_server.url)
