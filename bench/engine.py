@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -81,6 +82,17 @@ def wait_for_worker(app: Any, timeout: float = 60) -> None:
         if app.control.ping(timeout=0.5):
             return
     raise SystemExit("worker did not start")
+
+
+def reset_database(url: str) -> None:
+    """Drop and create the benchmark's PostgreSQL database."""
+    import psycopg
+
+    database = url.rsplit("/", 1)[1]
+    server = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        connection.execute(f'CREATE DATABASE "{database}"')
 
 
 def bench_pipewright(
@@ -159,6 +171,11 @@ def bench_pipewright(
     }
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def bench_floor(
     layers: int, width: int, concurrency: int, env: dict[str, str], data_dir: Path
 ) -> dict[str, float]:
@@ -195,6 +212,12 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=10)
     parser.add_argument("--width", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="run Pipewright on this database (e.g. PostgreSQL) instead of a throw-away SQLite; "
+        "it is dropped and created afresh",
+    )
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="pipewright-bench-"))
@@ -208,11 +231,16 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
     }
     env.pop("DATABASE_URL", None)
-    os.environ.update({k: v for k, v in env.items() if k != "DATABASE_URL"})
-    os.environ.pop("DATABASE_URL", None)
+    if args.database_url:  # a database of its own: it is emptied first
+        env["DATABASE_URL"] = args.database_url
+        reset_database(args.database_url)
+    os.environ.update(env)
     try:
+        cpu = children_cpu()
         floor = bench_floor(args.layers, args.width, args.concurrency, env, data_dir)
+        floor["cpu"], cpu = children_cpu() - cpu, children_cpu()
         ours = bench_pipewright(args.layers, args.width, args.concurrency, env, data_dir)
+        ours["cpu"] = children_cpu() - cpu
     finally:
         redis.terminate()
         redis.wait()
@@ -223,14 +251,18 @@ def main() -> None:
         f"\n{nodes}-node DAG ({args.layers} layers x {args.width}, fed by the whole previous layer), "
         f"{args.concurrency} worker processes, {os.cpu_count()} CPUs"
     )
-    print(f"{'':34}{'wall s':>9}{'per node ms':>13}{'node median ms':>16}{'node p95 ms':>13}")
+    print(
+        f"{'':38}{'wall s':>9}{'per node ms':>13}{'node median ms':>16}{'node p95 ms':>13}"
+        f"{'worker CPU ms/node':>20}"
+    )
     for label, figures in (
         ("raw Celery + subprocess (floor)", floor),
-        ("Pipewright (SQLite, local compute)", ours),
+        (f"Pipewright ({'PostgreSQL' if args.database_url else 'SQLite'}, local compute)", ours),
     ):
         print(
-            f"{label:34}{figures['wall']:9.2f}{figures['per_node'] * 1000:13.1f}"
+            f"{label:38}{figures['wall']:9.2f}{figures['per_node'] * 1000:13.1f}"
             f"{figures['median'] * 1000:16.1f}{figures['p95'] * 1000:13.1f}"
+            f"{figures['cpu'] * 1000 / nodes:20.1f}"
         )
     print(f"ratio Pipewright / floor (wall): {ours['wall'] / floor['wall']:.2f}")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import select
 import signal
 import subprocess
 import sys
@@ -20,13 +21,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from .base import ComputeBackend, Execution, LaunchRefused, LaunchSpec
+from .forked import ForkedProcess, fork_server
 from .gpus import GpuLease, discover_gpus, try_acquire
 
 
 class LocalExecution(Execution):
-    def __init__(self, process: subprocess.Popen[bytes], lease: GpuLease | None) -> None:
+    def __init__(self, process: subprocess.Popen[bytes] | ForkedProcess, lease: GpuLease | None) -> None:
         self.process = process
         self.lease = lease
+        self.pidfd = _pidfd(process) if isinstance(process, subprocess.Popen) else None
         self.lines: queue.SimpleQueue[str] = queue.SimpleQueue()
         assert process.stdout is not None
         self.reader = threading.Thread(target=self._read, args=(process.stdout,), daemon=True)
@@ -53,6 +56,11 @@ class LocalExecution(Execution):
         return code
 
     def wait(self, seconds: float) -> None:
+        if self.pidfd is not None:
+            # Popen.wait(timeout) polls with growing sleeps and notices an exit
+            # up to 50 ms late; a pidfd becomes readable the moment it happens.
+            select.select([self.pidfd], [], [], seconds)
+            return
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=seconds)
 
@@ -64,9 +72,19 @@ class LocalExecution(Execution):
         self.reader.join(timeout=5)
 
     def release(self) -> None:
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+            self.pidfd = None
         if self.lease is not None:
             self.lease.release()
             self.lease = None
+
+
+def _pidfd(process: subprocess.Popen[bytes]) -> int | None:
+    try:
+        return os.pidfd_open(process.pid)
+    except (AttributeError, OSError):  # not Linux 5.3+: Popen.wait polls instead
+        return None
 
 
 class LocalCompute(ComputeBackend):
@@ -74,10 +92,17 @@ class LocalCompute(ComputeBackend):
     label = "This machine"
     options_schema = {"type": "object", "properties": {}, "additionalProperties": False}
 
-    def __init__(self, gpu_devices: list[str] | None, lock_dir: Path, python: str = sys.executable) -> None:
+    def __init__(
+        self,
+        gpu_devices: list[str] | None,
+        lock_dir: Path,
+        python: str = sys.executable,
+        fork_nodes: bool = True,
+    ) -> None:
         self.gpu_devices = discover_gpus(gpu_devices)
         self.lock_dir = lock_dir
         self.python = python
+        self.fork_nodes = fork_nodes
 
     def _gpu_env(
         self, spec: LaunchSpec, on_wait: Callable[[str], None] | None
@@ -128,15 +153,19 @@ class LocalCompute(ComputeBackend):
             str(spec.job_file),
         ]
         try:
-            process = subprocess.Popen(
-                command,
-                cwd=spec.work_dir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # a kill reaches everything the node started
-            )
+            process: subprocess.Popen[bytes] | ForkedProcess | None = None
+            if self.fork_nodes:
+                process = fork_server(self.python).spawn(command, spec.work_dir, env, spec.bundle_dir)
+            if process is None:
+                process = subprocess.Popen(
+                    command,
+                    cwd=spec.work_dir,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # a kill reaches everything the node started
+                )
         except BaseException:
             if lease is not None:
                 lease.release()

@@ -19,5 +19,9 @@ class UnknownBackend(LookupError):
 def get_compute(name: str | None = None, options: dict[str, object] | None = None) -> ComputeBackend:
     name = name or settings.PIPEWRIGHT_DEFAULT_COMPUTE
     if name == LocalCompute.name:
-        return LocalCompute(settings.PIPEWRIGHT_GPU_DEVICES, Path(settings.DATA_DIR) / "locks")
+        return LocalCompute(
+            settings.PIPEWRIGHT_GPU_DEVICES,
+            Path(settings.DATA_DIR) / "locks",
+            fork_nodes=settings.PIPEWRIGHT_FORK_NODES,
+        )
     raise UnknownBackend(f"unknown compute backend {name!r}; known: {', '.join(sorted(BACKENDS))}")

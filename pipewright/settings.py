@@ -105,15 +105,17 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Worker processes started by the tests must see the test database, so it
     # lives in a file rather than in memory. WAL lets readers and one writer overlap.
+    DATABASES["default"]["ENGINE"] = "pipewright.db.sqlite"  # writers queue on a lock: see there
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_db.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Connections are kept between tasks and requests (a new one per node task was
+# a measurable part of its overhead), and checked before reuse.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -191,6 +193,9 @@ PIPEWRIGHT_NODE_LOST_SECONDS = env.float("PIPEWRIGHT_NODE_LOST_SECONDS", default
 PIPEWRIGHT_REAPER_SECONDS = env.float("PIPEWRIGHT_REAPER_SECONDS", default=10.0)
 PIPEWRIGHT_LOG_TAIL_BYTES = env.int("PIPEWRIGHT_LOG_TAIL_BYTES", default=1024 * 1024)
 PIPEWRIGHT_KEEP_WORK_DIRS = env.bool("PIPEWRIGHT_KEEP_WORK_DIRS", default=False)
+# Local nodes are forked from a warm interpreter per worker (compute_backends/forkserver.py);
+# off, each node starts a fresh `python main.py` (slower by the interpreter's start-up).
+PIPEWRIGHT_FORK_NODES = env.bool("PIPEWRIGHT_FORK_NODES", default=True)
 CELERY_BEAT_SCHEDULE = {
     "reap-lost-nodes": {"task": "runs.tasks.reap_lost_nodes", "schedule": PIPEWRIGHT_REAPER_SECONDS},
 }

@@ -12,17 +12,17 @@ from django.utils import timezone
 from runs.choices import NodeState, RunState
 from runs.config import ExecutionConfig
 from runs.events import record_event
-from runs.models import NodeRun, Run
-from runs.scheduler import advance, queue_for
+from runs.models import NodeRun
+from runs.scheduler import advance_locked, lock_run, queue_for
 
 
 def cancel_run(run_id: int, reason: str = "cancelled by a user") -> bool:
     """Cancel a run: its running processes are stopped by their watchers, the rest marked."""
     with transaction.atomic():
-        run = Run.objects.select_for_update().get(pk=run_id)
+        run = lock_run(run_id)
         if run.state in RunState.terminal():
             return False
-        for node_run in run.node_runs.select_for_update().filter(state__in=list(NodeState.active())):
+        for node_run in run.node_runs.filter(state__in=list(NodeState.active())):
             node_run.move_to(NodeState.CANCELLED, error=reason)
             node_run.save(update_fields=["state", "error", "finished_at"])
             record_event(run.pk, "node_state", node_run.node_id, state=node_run.state)
@@ -39,15 +39,12 @@ def reap_lost_nodes() -> list[int]:
     bound = settings.PIPEWRIGHT_NODE_LOST_SECONDS
     cutoff = timezone.now() - timedelta(seconds=bound)
     reaped = []
-    for node_run_id in NodeRun.objects.filter(state=NodeState.RUNNING, heartbeat_at__lt=cutoff).values_list(
-        "pk", flat=True
-    ):
+    lost = NodeRun.objects.filter(state=NodeState.RUNNING, heartbeat_at__lt=cutoff)
+    for node_run_id, run_id in lost.values_list("pk", "run_id"):
         with transaction.atomic():
-            node_run = (
-                NodeRun.objects.select_for_update()
-                .select_related("run", "operation_version")
-                .get(pk=node_run_id)
-            )
+            run = lock_run(run_id)
+            node_run = NodeRun.objects.select_related("operation_version").get(pk=node_run_id)
+            node_run.run = run
             if (
                 node_run.state != NodeState.RUNNING
                 or node_run.heartbeat_at is None
@@ -76,6 +73,6 @@ def reap_lost_nodes() -> list[int]:
                 record_event(
                     node_run.run_id, "node_state", node_run.node_id, state=node_run.state, error=reason
                 )
-                transaction.on_commit(partial(advance, node_run.run_id))
+                advance_locked(run, changed=[node_run.node_id])
             reaped.append(node_run_id)
     return reaped

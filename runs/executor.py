@@ -14,6 +14,7 @@ import logging
 import shutil
 import socket
 import traceback
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -23,11 +24,20 @@ from compute_backends.base import LaunchRefused, LaunchSpec
 from compute_backends.registry import get_compute
 from runs.choices import NodeState, RunState
 from runs.config import ExecutionConfig
-from runs.events import record_event
+from runs.events import Event, record_events
 from runs.models import NodeRun
-from runs.node_io import bundle_for, bundle_nodes, prepare_inputs, read_metrics, store_outputs, work_dir_for
-from runs.scheduler import advance
-from runs.watch import LogSink, Outcome, watch
+from runs.node_io import (
+    bundle_for,
+    bundle_nodes,
+    discard_outputs,
+    prepare_inputs,
+    read_metrics,
+    save_outputs,
+    store_outputs,
+    work_dir_for,
+)
+from runs.scheduler import advance_locked, lock_run
+from runs.watch import LogSink, Outcome, append_log, watch
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +51,15 @@ def claim(node_run_id: int, task_id: str) -> NodeRun | None:
     A redelivered copy of the task that holds a running node means the worker
     that ran it died: the node is claimed again, as its next attempt.
     """
+    run_id = NodeRun.objects.filter(pk=node_run_id).order_by().values_list("run_id", flat=True).first()
+    if run_id is None:
+        return None
     with transaction.atomic():
-        node_run = (
-            NodeRun.objects.select_for_update()
-            .select_related("run", "operation_version__operation")
-            .filter(pk=node_run_id)
-            .first()
-        )
-        if node_run is None or node_run.run.state in RunState.terminal():
+        run = lock_run(run_id)
+        if run.state in RunState.terminal():
             return None
+        node_run = NodeRun.objects.select_related("operation_version__operation").get(pk=node_run_id)
+        node_run.run = run
         lost = node_run.state == NodeState.RUNNING and task_id and node_run.task_id == task_id
         if lost:
             node_run.move_to(NodeState.QUEUED)
@@ -62,9 +72,16 @@ def claim(node_run_id: int, task_id: str) -> NodeRun | None:
         node_run.exit_code = None
         node_run.error = ""
         node_run.progress = 0
+        node_run.heartbeat_at = node_run.started_at
+        line = f"[pipewright] attempt {node_run.attempt} on {node_run.worker}"
+        node_run.log += f"{line}\n"
         node_run.save()
-        record_event(
-            node_run.run_id, "node_state", node_run.node_id, state=node_run.state, attempt=node_run.attempt
+        record_events(
+            run_id,
+            [
+                ("node_state", node_run.node_id, {"state": node_run.state, "attempt": node_run.attempt}),
+                ("node_log", node_run.node_id, {"lines": [line]}),
+            ],
         )
         return node_run
 
@@ -72,56 +89,52 @@ def claim(node_run_id: int, task_id: str) -> NodeRun | None:
 # --- finishing --------------------------------------------------------------------
 
 
-def _last_lines(node_run_id: int, count: int = 12) -> str:
-    log = NodeRun.objects.filter(pk=node_run_id).values_list("log", flat=True).first() or ""
+def _last_lines(log: str, count: int = 12) -> str:
     return "\n".join(log.rstrip("\n").splitlines()[-count:])
 
 
-def finish(node_run: NodeRun, outcome: Outcome, config: ExecutionConfig) -> float | None:
-    """Record the outcome; answers a retry delay in seconds when the node goes back to the queue."""
+def finish(node_run: NodeRun, outcome: Outcome, config: ExecutionConfig, sink: LogSink) -> float | None:
+    """Record the outcome, with the last log lines, and advance the run in the same
+    transaction; answers a retry delay in seconds when the node goes back to the queue."""
     with transaction.atomic():
-        current = NodeRun.objects.select_for_update().get(pk=node_run.pk)
+        run = lock_run(node_run.run_id)
+        current = NodeRun.objects.get(pk=node_run.pk)
+        events: list[Event] = []
+        last_lines = sink.take(events)
         if current.state != NodeState.RUNNING or current.attempt != node_run.attempt:
+            record_events(run.pk, events)
+            append_log(current.pk, last_lines)
+            transaction.on_commit(partial(discard_outputs, outcome.stored))
             return None  # cancelled, or taken over by a later attempt: its result is not ours to write
+        current.log += last_lines
         current.exit_code = outcome.exit_code
         current.metrics = outcome.metrics or current.metrics
+        delay = None
         if outcome.ok:
-            current.outputs = outcome.outputs
+            current.outputs = save_outputs(outcome.stored)
             current.progress = 1.0
             current.move_to(NodeState.SUCCEEDED)
-            current.save()
-            record_event(
-                current.run_id,
-                "node_state",
-                current.node_id,
-                state=current.state,
-                outputs=_summary(outcome.outputs),
-            )
-            return None
-        policy = config.retry_for(current.node_id)
-        detail = outcome.error
-        tail = _last_lines(current.pk)
-        if tail and not outcome.cancelled:
-            detail = f"{outcome.error}\n{tail}"
-        if outcome.retryable and current.attempt <= policy.count:
-            delay = policy.backoff_seconds * (2 ** (current.attempt - 1))
-            current.move_to(NodeState.QUEUED)
-            current.error = detail
-            current.save()
-            record_event(
-                current.run_id,
-                "node_state",
-                current.node_id,
-                state=current.state,
-                error=outcome.error,
-                retry_in=delay,
-                attempt=current.attempt,
-            )
-            return delay
-        current.move_to(NodeState.FAILED, error=detail)
+            state: dict[str, Any] = {"state": current.state, "outputs": _summary(current.outputs)}
+        else:
+            policy = config.retry_for(current.node_id)
+            tail = _last_lines(current.log)
+            detail = f"{outcome.error}\n{tail}" if tail and not outcome.cancelled else outcome.error
+            if outcome.retryable and current.attempt <= policy.count:
+                delay = policy.backoff_seconds * (2 ** (current.attempt - 1))
+                current.move_to(NodeState.QUEUED)
+                current.error = detail
+            else:
+                current.move_to(NodeState.FAILED, error=detail)
+            state = {"state": current.state, "error": outcome.error}
+            if delay is not None:
+                state.update(retry_in=delay, attempt=current.attempt)
         current.save()
-        record_event(current.run_id, "node_state", current.node_id, state=current.state, error=outcome.error)
-        return None
+        events.append(("node_state", current.node_id, state))
+        if delay is None:
+            advance_locked(run, changed=[current.node_id], events=events)  # records the events too
+        else:
+            record_events(run.pk, events)
+        return delay
 
 
 def _summary(outputs: dict[str, Any]) -> dict[str, Any]:
@@ -131,14 +144,12 @@ def _summary(outputs: dict[str, Any]) -> dict[str, Any]:
 # --- the runner -------------------------------------------------------------------
 
 
-def run_claimed(node_run: NodeRun, config: ExecutionConfig) -> Outcome:
+def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Outcome:
     run = node_run.run
     work_dir = work_dir_for(node_run)
     if work_dir.exists():
         shutil.rmtree(work_dir)
     work_dir.mkdir(parents=True)
-    sink = LogSink(node_run)
-    sink.add([f"[pipewright] attempt {node_run.attempt} on {node_run.worker}"])
     try:
         bundle = bundle_for(run)
         inputs = prepare_inputs(node_run, work_dir)
@@ -175,7 +186,7 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig) -> Outcome:
                 ok=False, exit_code=outcome.exit_code, error="the node exited without writing result.json"
             )
         if outcome.ok:
-            outcome.outputs = store_outputs(node_run, work_dir, config.storage.backend)
+            outcome.stored = store_outputs(node_run, work_dir, config.storage.backend)
         outcome.metrics = read_metrics(work_dir)
         return outcome
     finally:
@@ -189,14 +200,12 @@ def execute_node_run(node_run_id: int, task_id: str = "") -> float | None:
     if node_run is None:
         return None
     config = ExecutionConfig.model_validate(node_run.run.config)
+    sink = LogSink(node_run)
     try:
-        outcome = run_claimed(node_run, config)
+        outcome = run_claimed(node_run, config, sink)
     except Exception:
         logger.exception("node run %s crashed in the orchestrator", node_run_id)
         outcome = Outcome(
             ok=False, error="internal error while running the node:\n" + traceback.format_exc(limit=5)
         )
-    delay = finish(node_run, outcome, config)
-    if delay is None:
-        advance(node_run.run_id)
-    return delay
+    return finish(node_run, outcome, config, sink)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import mimetypes
 import shutil
 import tarfile
 import tempfile
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ from runs.bundle import render_bundle
 from runs.models import NodeRun, Run
 from runs.scheduler import version_parents
 from storage_backends.registry import get_storage
+
+logger = logging.getLogger(__name__)
 
 INLINE_VALUE_BYTES = 64 * 1024
 VALUE_TYPES = frozenset({"int", "float", "str", "bool", "json"})
@@ -80,20 +84,23 @@ def prepare_inputs(node_run: NodeRun, work_dir: Path) -> dict[str, Any]:
     inputs_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Any] = {}
     edges = version_parents(run).get(node_run.node_id, [])
-    upstream = {
-        nr.node_id: nr.outputs
-        for nr in run.node_runs.filter(node_id__in=[p for p, _, _ in edges]).only("node_id", "outputs")
-    }
-    artifacts = Artifact.objects.in_bulk(  # fetched in one query, used for file inputs
-        [upstream[parent][out_port]["artifact"] for parent, out_port, _ in edges]
+    upstream: dict[str, dict[str, Any]] = dict(
+        NodeRun.objects.filter(run_id=run.pk, node_id__in=[p for p, _, _ in edges]).values_list(
+            "node_id", "outputs"
+        )
     )
+    files: dict[str, dict[str, Any]] = {}
     for parent_id, out_port, in_port in edges:
         output = upstream[parent_id][out_port]
         if "value" in output and ports[in_port] in VALUE_TYPES:
             paths[in_port] = {"value": output["value"]}  # small JSON: inline, no file to copy
-            continue
-        artifact = artifacts[output["artifact"]]
-        paths[in_port] = str(_fetch_artifact(artifact, inputs_dir / in_port, ports[in_port]))
+        else:
+            files[in_port] = output
+    if files:
+        artifacts = Artifact.objects.in_bulk([output["artifact"] for output in files.values()])
+        for in_port, output in files.items():
+            artifact = artifacts[output["artifact"]]
+            paths[in_port] = str(_fetch_artifact(artifact, inputs_dir / in_port, ports[in_port]))
     for key, given in run.config.get("inputs", {}).items():
         node_id, _, port = key.partition(".")
         if node_id != node_run.node_id:
@@ -108,9 +115,19 @@ def prepare_inputs(node_run: NodeRun, work_dir: Path) -> dict[str, Any]:
     return paths
 
 
+@dataclass
+class StoredOutput:
+    """An output whose file is in storage; its Artifact row is written with the
+    node's outcome (`save_outputs`), in the same transaction."""
+
+    port: str
+    artifact: Artifact
+    reference: dict[str, Any]  # what NodeRun.outputs holds for the port, less the artifact id
+
+
 def _store_output(
     node_run: NodeRun, work_dir: Path, name: str, entry: dict[str, Any], storage_name: str | None
-) -> dict[str, Any]:
+) -> StoredOutput:
     path = work_dir / entry["path"]
     if not path.resolve().is_relative_to(work_dir.resolve()):
         raise ValueError(f"output {name!r} is outside the work dir")
@@ -129,7 +146,7 @@ def _store_output(
             stored = storage.save(f"{prefix}/{name}{path.suffix}", source)
         filename = f"{node_run.node_id}.{name}{path.suffix}"
     content_type = mimetypes.guess_type(filename)[0] or ("application/json" if "value" in entry else "")
-    artifact = Artifact.objects.create(
+    artifact = Artifact(
         project_id=run.project_id,
         name=filename,
         content_type=content_type,
@@ -140,8 +157,7 @@ def _store_output(
         produced_by=node_run,
         created_by=run.created_by,
     )
-    output: dict[str, Any] = {
-        "artifact": artifact.pk,
+    reference: dict[str, Any] = {
         "checksum": stored.checksum,
         "type": entry["type"],
         "size": stored.size,
@@ -149,8 +165,23 @@ def _store_output(
         "content_type": content_type,
     }
     if "value" in entry and len(json.dumps(entry["value"])) <= INLINE_VALUE_BYTES:
-        output["value"] = entry["value"]
-    return output
+        reference["value"] = entry["value"]
+    return StoredOutput(name, artifact, reference)
+
+
+def save_outputs(stored: list[StoredOutput]) -> dict[str, Any]:
+    """Write the Artifact rows; answer port -> reference, as NodeRun.outputs holds it."""
+    Artifact.objects.bulk_create([output.artifact for output in stored])
+    return {output.port: {"artifact": output.artifact.pk, **output.reference} for output in stored}
+
+
+def discard_outputs(stored: list[StoredOutput]) -> None:
+    """Remove stored files whose node's result was not kept (cancelled, taken over)."""
+    for output in stored:
+        try:
+            get_storage(output.artifact.storage_backend).delete(output.artifact.location)
+        except Exception:  # a file left behind is only space
+            logger.warning("could not remove %s", output.artifact.location, exc_info=True)
 
 
 def read_metrics(work_dir: Path) -> dict[str, Any]:
@@ -171,10 +202,10 @@ def read_metrics(work_dir: Path) -> dict[str, Any]:
     return metrics
 
 
-def store_outputs(node_run: NodeRun, work_dir: Path, storage_name: str | None) -> dict[str, Any]:
-    """Every output listed in result.json, stored as an Artifact: port -> reference."""
+def store_outputs(node_run: NodeRun, work_dir: Path, storage_name: str | None) -> list[StoredOutput]:
+    """Every output listed in result.json, put in storage (see `save_outputs`)."""
     result = json.loads((work_dir / "result.json").read_text())
-    return {
-        name: _store_output(node_run, work_dir, name, entry, storage_name)
+    return [
+        _store_output(node_run, work_dir, name, entry, storage_name)
         for name, entry in result["outputs"].items()
-    }
+    ]

@@ -14,7 +14,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from runs.choices import NodeState
-from runs.events import record_event
+from runs.events import Event, record_event, record_events
 from runs.models import NodeRun
 
 
@@ -23,7 +23,7 @@ class Outcome:
     ok: bool
     error: str = ""
     exit_code: int | None = None
-    outputs: dict[str, Any] = field(default_factory=dict)
+    stored: list[Any] = field(default_factory=list)  # node_io.StoredOutput, saved by the finish
     metrics: dict[str, Any] = field(default_factory=dict)
     cancelled: bool = False
     retryable: bool = True
@@ -43,12 +43,28 @@ class LogSink:
     def flush(self, force: bool = False) -> None:
         if not self.pending or (not force and time.monotonic() - self.last_flush < 0.5):
             return
-        text = "".join(f"{line}\n" for line in self.pending)
+        with transaction.atomic():
+            events: list[Event] = []
+            text = self.take(events)
+            # The event goes first: it locks the run's row, which every writer
+            # of a run takes before any node row (runs/scheduler.lock_run).
+            record_events(self.node_run.run_id, events)
+            append_log(self.node_run.pk, text)
+
+    def take(self, events: list[Event]) -> str:
+        """The pending lines as text, with a `node_log` event for them added to
+        `events`; the caller records both in one transaction."""
+        if not self.pending:
+            return ""
         lines, self.pending = self.pending, []
         self.last_flush = time.monotonic()
-        with transaction.atomic():
-            NodeRun.objects.filter(pk=self.node_run.pk).update(log=Concat(F("log"), Value(text)))
-            record_event(self.node_run.run_id, "node_log", self.node_run.node_id, lines=lines[-200:])
+        events.append(("node_log", self.node_run.node_id, {"lines": lines[-200:]}))
+        return "".join(f"{line}\n" for line in lines)
+
+
+def append_log(node_run_id: int, text: str) -> None:
+    if text:
+        NodeRun.objects.filter(pk=node_run_id).update(log=Concat(F("log"), Value(text)))
 
 
 def _read_progress(work_dir: Path) -> float | None:
@@ -72,8 +88,7 @@ def watch(node_run: NodeRun, execution: Any, work_dir: Path, timeout: float | No
             sink.add(execution.read_lines())
             seconds = time.monotonic() - started
             sink.add([f"[pipewright] exited with code {code} after {seconds:.2f} s"])
-            sink.flush(force=True)
-            return Outcome(
+            return Outcome(  # the caller stores the last lines along with the outcome
                 ok=code == 0, exit_code=code, error="" if code == 0 else f"exited with code {code}"
             )
         now = time.monotonic()

@@ -82,7 +82,7 @@ class NodeRun(models.Model):
     log = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["run", "id"]
+        ordering = ["run_id", "id"]
         constraints = [models.UniqueConstraint(fields=["run", "node_id"], name="one_node_run_per_node")]
         indexes = [models.Index(fields=["state", "heartbeat_at"])]
 
