@@ -5,7 +5,7 @@
 Both sides run in this one invocation on the same machine, with the same
 worker concurrency, each node in its own process (Pipewright: `python main.py
 --node`, with inputs fetched and outputs stored as artifacts; the floor:
-`python -c pass` in a Celery task). Every node of a layer depends on every
+the same node function in a subprocess of a Celery task). Every node of a layer depends on every
 node of the previous layer. Prints wall time per node, node durations
 (median, p95) and the ratio. Uses a private Redis and a throw-away data dir.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -171,11 +170,6 @@ def bench_pipewright(
     }
 
 
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def bench_floor(
     layers: int, width: int, concurrency: int, env: dict[str, str], data_dir: Path
 ) -> dict[str, float]:
@@ -236,11 +230,8 @@ def main() -> None:
         reset_database(args.database_url)
     os.environ.update(env)
     try:
-        cpu = children_cpu()
         floor = bench_floor(args.layers, args.width, args.concurrency, env, data_dir)
-        floor["cpu"], cpu = children_cpu() - cpu, children_cpu()
         ours = bench_pipewright(args.layers, args.width, args.concurrency, env, data_dir)
-        ours["cpu"] = children_cpu() - cpu
     finally:
         redis.terminate()
         redis.wait()
@@ -251,10 +242,7 @@ def main() -> None:
         f"\n{nodes}-node DAG ({args.layers} layers x {args.width}, fed by the whole previous layer), "
         f"{args.concurrency} worker processes, {os.cpu_count()} CPUs"
     )
-    print(
-        f"{'':38}{'wall s':>9}{'per node ms':>13}{'node median ms':>16}{'node p95 ms':>13}"
-        f"{'worker CPU ms/node':>20}"
-    )
+    print(f"{'':38}{'wall s':>9}{'per node ms':>13}{'node median ms':>16}{'node p95 ms':>13}")
     for label, figures in (
         ("raw Celery + subprocess (floor)", floor),
         (f"Pipewright ({'PostgreSQL' if args.database_url else 'SQLite'}, local compute)", ours),
@@ -262,7 +250,6 @@ def main() -> None:
         print(
             f"{label:38}{figures['wall']:9.2f}{figures['per_node'] * 1000:13.1f}"
             f"{figures['median'] * 1000:16.1f}{figures['p95'] * 1000:13.1f}"
-            f"{figures['cpu'] * 1000 / nodes:20.1f}"
         )
     print(f"ratio Pipewright / floor (wall): {ours['wall'] / floor['wall']:.2f}")
 

@@ -37,7 +37,7 @@ from runs.node_io import (
     work_dir_for,
 )
 from runs.scheduler import advance_locked, lock_run
-from runs.watch import LogSink, Outcome, append_log, watch
+from runs.watch import LogSink, Outcome, append_log, appended, watch
 
 logger = logging.getLogger(__name__)
 
@@ -45,20 +45,22 @@ logger = logging.getLogger(__name__)
 # --- claim ------------------------------------------------------------------
 
 
-def claim(node_run_id: int, task_id: str) -> NodeRun | None:
+def claim(node_run_id: int, task_id: str, run_id: int | None = None) -> NodeRun | None:
     """queued -> running, or None when this delivery has nothing to do.
 
     A redelivered copy of the task that holds a running node means the worker
     that ran it died: the node is claimed again, as its next attempt.
     """
-    run_id = NodeRun.objects.filter(pk=node_run_id).order_by().values_list("run_id", flat=True).first()
+    if run_id is None:
+        run_id = NodeRun.objects.filter(pk=node_run_id).order_by().values_list("run_id", flat=True).first()
     if run_id is None:
         return None
     with transaction.atomic():
         run = lock_run(run_id)
         if run.state in RunState.terminal():
             return None
-        node_run = NodeRun.objects.select_related("operation_version__operation").get(pk=node_run_id)
+        # The log is only ever appended to, in the database: it can be large.
+        node_run = NodeRun.objects.select_related("operation_version").defer("log").get(pk=node_run_id)
         node_run.run = run
         lost = node_run.state == NodeState.RUNNING and task_id and node_run.task_id == task_id
         if lost:
@@ -74,8 +76,9 @@ def claim(node_run_id: int, task_id: str) -> NodeRun | None:
         node_run.progress = 0
         node_run.heartbeat_at = node_run.started_at
         line = f"[pipewright] attempt {node_run.attempt} on {node_run.worker}"
-        node_run.log += f"{line}\n"
+        node_run.log = appended(f"{line}\n")
         node_run.save()
+        del node_run.log  # an expression until read again
         record_events(
             run_id,
             [
@@ -98,7 +101,7 @@ def finish(node_run: NodeRun, outcome: Outcome, config: ExecutionConfig, sink: L
     transaction; answers a retry delay in seconds when the node goes back to the queue."""
     with transaction.atomic():
         run = lock_run(node_run.run_id)
-        current = NodeRun.objects.get(pk=node_run.pk)
+        current = NodeRun.objects.defer("log").get(pk=node_run.pk)
         events: list[Event] = []
         last_lines = sink.take(events)
         if current.state != NodeState.RUNNING or current.attempt != node_run.attempt:
@@ -106,7 +109,8 @@ def finish(node_run: NodeRun, outcome: Outcome, config: ExecutionConfig, sink: L
             append_log(current.pk, last_lines)
             transaction.on_commit(partial(discard_outputs, outcome.stored))
             return None  # cancelled, or taken over by a later attempt: its result is not ours to write
-        current.log += last_lines
+        if last_lines:
+            current.log = appended(last_lines)
         current.exit_code = outcome.exit_code
         current.metrics = outcome.metrics or current.metrics
         delay = None
@@ -117,7 +121,8 @@ def finish(node_run: NodeRun, outcome: Outcome, config: ExecutionConfig, sink: L
             state: dict[str, Any] = {"state": current.state, "outputs": _summary(current.outputs)}
         else:
             policy = config.retry_for(current.node_id)
-            tail = _last_lines(current.log)
+            logged = NodeRun.objects.filter(pk=current.pk).values_list("log", flat=True).get()
+            tail = _last_lines(logged + last_lines)
             detail = f"{outcome.error}\n{tail}" if tail and not outcome.cancelled else outcome.error
             if outcome.retryable and current.attempt <= policy.count:
                 delay = policy.backoff_seconds * (2 ** (current.attempt - 1))
@@ -194,9 +199,9 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Ou
             shutil.rmtree(work_dir, ignore_errors=True)
 
 
-def execute_node_run(node_run_id: int, task_id: str = "") -> float | None:
+def execute_node_run(node_run_id: int, task_id: str = "", run_id: int | None = None) -> float | None:
     """Run one node end to end; answers a retry delay when it must run again."""
-    node_run = claim(node_run_id, task_id)
+    node_run = claim(node_run_id, task_id, run_id)
     if node_run is None:
         return None
     config = ExecutionConfig.model_validate(node_run.run.config)

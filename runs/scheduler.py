@@ -142,9 +142,9 @@ def _settle(
             settled.append(node_run.node_id)
         else:
             node_run.move_to(NodeState.QUEUED)
-            node_run.save(update_fields=["state", "cache_key"])
             events.append(("node_state", node_run.node_id, {"state": node_run.state}))
             queued.append(node_run)
+    NodeRun.objects.bulk_update(queued, ["state", "cache_key"])  # one statement for a whole layer
     return queued, settled
 
 
@@ -219,7 +219,7 @@ def advance_locked(run: Run, changed: list[str] | None = None, events: list[Even
 
     def send() -> None:
         for node_run_id, queue in dispatch:
-            execute_node.apply_async(args=(node_run_id,), queue=queue)
+            execute_node.apply_async(args=(node_run_id, run.pk), queue=queue)
 
     if dispatch:
         transaction.on_commit(send)

@@ -16,14 +16,14 @@ def advance_run(run_id: int) -> None:
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def execute_node(self: Task, node_run_id: int) -> None:
-    delay = executor.execute_node_run(node_run_id, task_id=self.request.id or "")
+def execute_node(self: Task, node_run_id: int, run_id: int | None = None) -> None:
+    delay = executor.execute_node_run(node_run_id, task_id=self.request.id or "", run_id=run_id)
     if delay is not None:
         from runs.models import NodeRun
 
         queue = scheduler.queue_for(NodeRun.objects.select_related("operation_version").get(pk=node_run_id))
         logger.info("node run %s fails; retrying in %.1fs", node_run_id, delay)
-        execute_node.apply_async(args=(node_run_id,), queue=queue, countdown=delay)
+        execute_node.apply_async(args=(node_run_id, run_id), queue=queue, countdown=delay)
 
 
 @shared_task(ignore_result=True)

@@ -62,9 +62,14 @@ class LogSink:
         return "".join(f"{line}\n" for line in lines)
 
 
+def appended(text: str) -> Concat:
+    """The log with `text` added, as an expression the database evaluates."""
+    return Concat(F("log"), Value(text))
+
+
 def append_log(node_run_id: int, text: str) -> None:
     if text:
-        NodeRun.objects.filter(pk=node_run_id).update(log=Concat(F("log"), Value(text)))
+        NodeRun.objects.filter(pk=node_run_id).update(log=appended(text))
 
 
 def _read_progress(work_dir: Path) -> float | None:
