@@ -87,7 +87,14 @@ def record_event(run_id: int, kind: str, node_id: str = "", **payload: Any) -> R
 
 
 def as_message(event: RunEvent) -> dict[str, Any]:
-    return {"seq": event.seq, "kind": event.kind, "node_id": event.node_id, "payload": event.payload}
+    """An event as viewers receive it, live or read back (REST's shape)."""
+    return {
+        "seq": event.seq,
+        "kind": event.kind,
+        "node_id": event.node_id,
+        "payload": event.payload,
+        "created_at": event.created_at.isoformat().replace("+00:00", "Z"),
+    }
 
 
 def publish(run_id: int, events: list[RunEvent]) -> None:

@@ -173,6 +173,9 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Ou
         backend = get_compute(config.compute.backend, config.compute.options)
 
         def on_wait(message: str) -> None:
+            # Shown on the node itself ("why is it not running yet?") and in its log.
+            reason = message.removeprefix("[pipewright] ")
+            record_events(run.pk, [("node_waiting", node_run.node_id, {"reason": reason})])
             sink.add([message])
             sink.flush(force=True)
 

@@ -2,4 +2,10 @@
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from runs.consumers import RunConsumer
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/runs/<int:run_id>/", RunConsumer.as_asgi()),
+]

@@ -17,6 +17,8 @@ from runs.choices import NodeState
 from runs.events import Event, record_event, record_events
 from runs.models import NodeRun
 
+MAX_EVENT_LINES = 200
+
 
 @dataclass
 class Outcome:
@@ -58,7 +60,10 @@ class LogSink:
             return ""
         lines, self.pending = self.pending, []
         self.last_flush = time.monotonic()
-        events.append(("node_log", self.node_run.node_id, {"lines": lines[-200:]}))
+        payload: dict[str, Any] = {"lines": lines[-MAX_EVENT_LINES:]}
+        if len(lines) > MAX_EVENT_LINES:  # viewers read the rest from the node's log
+            payload["dropped"] = len(lines) - MAX_EVENT_LINES
+        events.append(("node_log", self.node_run.node_id, payload))
         return "".join(f"{line}\n" for line in lines)
 
 

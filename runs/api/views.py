@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -19,7 +20,8 @@ from editor.choices import Role
 from editor.models import Pipeline
 from editor.permissions import HasProjectRole
 from runs.controls import cancel_run
-from runs.models import Experiment, Run
+from runs.models import Experiment, NodeRun, Run
+from runs.stream import node_log
 from runs.submit import SubmitInvalid, rerun, submit_run
 
 from .serializers import (
@@ -92,10 +94,26 @@ class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Run]):
     @extend_schema(responses=NodeRunSerializer)
     @action(detail=True, methods=["get"], url_path=r"nodes/(?P<node_id>[A-Za-z0-9_.-]+)")
     def node(self, request: Request, pk: str | None = None, node_id: str = "") -> Response:
-        """One node run with its log (the last PIPEWRIGHT_LOG_TAIL_BYTES of it)."""
+        """One node run with its log so far and `log_seq`, the run's event sequence number the
+        log is consistent with: append the lines of later `node_log` events."""
         run = self.get_object()
-        node_run = get_object_or_404(run.node_runs.all(), node_id=node_id)
-        return Response({**NodeRunSerializer(node_run).data, "log": node_run.log})
+        try:
+            node_run, seq = node_log(run.pk, node_id)
+        except NodeRun.DoesNotExist:
+            raise Http404(f"This run has no node {node_id!r}.") from None
+        return Response({**NodeRunSerializer(node_run).data, "log": node_run.log, "log_seq": seq})
+
+    @extend_schema(responses={(200, "text/plain"): str})
+    @action(detail=True, methods=["get"], url_path=r"nodes/(?P<node_id>[A-Za-z0-9_.-]+)/log")
+    def node_log(self, request: Request, pk: str | None = None, node_id: str = "") -> HttpResponse:
+        """The node's whole log as a text file."""
+        run = self.get_object()
+        log = run.node_runs.filter(node_id=node_id).values_list("log", flat=True).first()
+        if log is None:
+            raise Http404(f"This run has no node {node_id!r}.")
+        response = HttpResponse(log, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{run.name}-{node_id}.log"'
+        return response
 
     def get_queryset(self) -> QuerySet[Run]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
