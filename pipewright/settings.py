@@ -132,10 +132,12 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
 
+# Live run events travel on the channel layer; it may live on a Redis of its own.
+CHANNELS_REDIS_URL = env.str("PIPEWRIGHT_CHANNELS_REDIS_URL", default=REDIS_URL)
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000},
+        "CONFIG": {"hosts": [CHANNELS_REDIS_URL], "capacity": 1000},
     },
 }
 
@@ -167,6 +169,8 @@ STORAGES = {
 }
 # The built front end already carries content hashes in its file names.
 WHITENOISE_IMMUTABLE_FILE_TEST = r"^.+[.-][0-9a-zA-Z_-]{8,12}\..+$"
+# Serve static files straight from their sources, without collectstatic (the tests' server).
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=False)
 
 # --- uploads: streamed to disk, never held whole in memory ------------------
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024

@@ -114,3 +114,31 @@ def test_a_run_submitted_through_the_api_runs_and_shows_node_logs(
     assert events[-1]["payload"]["state"] == "succeeded"
     rerun = client.post(f"/api/runs/{run.pk}/rerun/", {}, format="json").json()
     assert wait_for_run(Run.objects.get(pk=rerun["id"])).node_runs.filter(state="cached").count() == 2
+
+
+def test_a_node_log_comes_with_its_sequence_number_and_downloads_whole(
+    blobs, client_for, teammate, viewer, outsider, monkeypatch
+):
+    from runs import tasks
+    from runs.events import record_event
+    from runs.submit import submit_run
+
+    monkeypatch.setattr(tasks.advance_run, "delay", lambda *args: None)
+    run = submit_run(blobs, {"name": "logged"}, teammate)
+    run.node_runs.filter(node_id="train").update(log="epoch 1\nepoch 2\n")
+    record_event(run.pk, "node_log", "train", lines=["epoch 1", "epoch 2"])
+    run.refresh_from_db()
+
+    body = client_for(viewer).get(f"/api/runs/{run.pk}/nodes/train/").json()
+    assert body["log"] == "epoch 1\nepoch 2\n"
+    assert body["log_seq"] == run.last_event_seq == 2
+
+    response = client_for(viewer).get(f"/api/runs/{run.pk}/nodes/train/log/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="logged-train.log"'
+    assert response.content == b"epoch 1\nepoch 2\n"
+
+    assert client_for(viewer).get(f"/api/runs/{run.pk}/nodes/ghost/log/").status_code == 404
+    assert client_for(viewer).get(f"/api/runs/{run.pk}/nodes/ghost/").status_code == 404
+    assert client_for(outsider).get(f"/api/runs/{run.pk}/nodes/train/log/").status_code == 404

@@ -16,10 +16,10 @@ RUN_TIMEOUT_MS = 90_000
 
 
 def test_an_editor_runs_an_example_and_opens_a_node(
-    page: Page, live_server, celery_worker, member, screenshot
+    page: Page, asgi_server, celery_worker, member, screenshot
 ):
     # given the example pipeline is open
-    log_in(page, live_server.url)
+    log_in(page, asgi_server.url)
     page.get_by_role("link", name=EXAMPLE).click()
     expect(page).to_have_url(re.compile(r"/pipelines/\d+/$"))
     expect(page.get_by_role("region", name="Recent runs")).to_contain_text("No runs yet")
@@ -27,8 +27,9 @@ def test_an_editor_runs_an_example_and_opens_a_node(
     # when the editor presses Run
     page.get_by_role("button", name="Run", exact=True).click()
 
-    # then the run page shows the frozen graph and every node turns succeeded
+    # then the run page shows the frozen graph and every node turns succeeded, live
     expect(page).to_have_url(re.compile(r"/runs/\d+/$"))
+    page.evaluate("window.__notReloaded = true")
     run = Run.objects.get()
     assert page.url.endswith(f"/runs/{run.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(run.name)
@@ -38,6 +39,7 @@ def test_an_editor_runs_an_example_and_opens_a_node(
     expect(page.locator(".page-header .badge")).to_have_text("Succeeded")
     expect(page.get_by_role("status").filter(has_text="nodes done")).to_have_text("6 of 6 nodes done")
     expect(page.get_by_role("button", name="Cancel")).to_have_count(0)
+    assert page.evaluate("window.__notReloaded === true"), "the page reloaded"
     run.refresh_from_db()
     assert run.state == RunState.SUCCEEDED
     screenshot(page, "run-page")
