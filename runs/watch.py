@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Right
 from django.utils import timezone
 
 from runs.choices import NodeState
@@ -67,9 +67,10 @@ class LogSink:
         return "".join(f"{line}\n" for line in lines)
 
 
-def appended(text: str) -> Concat:
-    """The log with `text` added, as an expression the database evaluates."""
-    return Concat(F("log"), Value(text))
+def appended(text: str) -> Right:
+    """The log with `text` added, kept to its last PIPEWRIGHT_LOG_TAIL_BYTES characters,
+    as an expression the database evaluates."""
+    return Right(Concat(F("log"), Value(text)), settings.PIPEWRIGHT_LOG_TAIL_BYTES)
 
 
 def append_log(node_run_id: int, text: str) -> None:
