@@ -197,21 +197,36 @@ def advance_locked(run: Run, changed: list[str] | None = None, events: list[Even
         if changed is None
         else {child for node_id in changed for child in children.get(node_id, ())}
     )
-    known: dict[str, NodeRun] = {}
+    states: dict[str, str] = {}  # node id -> state, read cheaply for every node looked at
+    known: dict[str, NodeRun] = {}  # whole rows, read only for nodes that can move and their parents
     queued: list[NodeRun] = []
     while wanted:  # a skip or a cache hit can settle the next node at once
-        needed = wanted | {parent for node_id in wanted for parent, _, _ in parents.get(node_id, [])}
-        missing = needed - known.keys()
-        if missing:
+        upstream = {node_id: [p for p, _, _ in parents.get(node_id, [])] for node_id in wanted}
+        unread = (wanted | {p for ps in upstream.values() for p in ps}) - states.keys()
+        if unread:
+            states.update(run.node_runs.filter(node_id__in=unread).order_by().values_list("node_id", "state"))
+        movable = sorted(
+            node_id
+            for node_id in wanted
+            if states.get(node_id) == NodeState.PENDING
+            and (
+                any(states.get(p) in BLOCKING for p in upstream[node_id])
+                or all(states.get(p) in NodeState.done_ok() for p in upstream[node_id])
+            )
+        )
+        # Most finishes make no child ready (it waits for other parents): then no row is read.
+        unloaded = (set(movable) | {p for n in movable for p in upstream[n]}) - known.keys()
+        if unloaded:
             rows = (  # logs and metrics can be large and are not needed here
-                run.node_runs.filter(node_id__in=missing)
+                run.node_runs.filter(node_id__in=unloaded)
                 .select_related("operation_version")
                 .defer("log", "metrics")
             )
             known.update((nr.node_id, nr) for nr in rows)
-        candidates = [known[node_id] for node_id in sorted(wanted) if node_id in known]
-        newly_queued, settled = _settle(run, candidates, known, events)
+        newly_queued, settled = _settle(run, [known[n] for n in movable], known, events)
         queued += newly_queued
+        states.update((nr.node_id, nr.state) for nr in newly_queued)
+        states.update((node_id, known[node_id].state) for node_id in settled)
         wanted = {child for node_id in settled for child in children.get(node_id, ())}
     _finish_if_done(run, events)
     record_events(run.pk, events)

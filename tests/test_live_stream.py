@@ -64,7 +64,7 @@ def quiet_run(project, make_pipeline, teammate, monkeypatch) -> Run:
 
 
 async def receive(ws: WebsocketCommunicator) -> dict[str, Any]:
-    message: dict[str, Any] = await ws.receive_json_from(timeout=10)
+    message: dict[str, Any] = await ws.receive_json_from(timeout=30)
     return message
 
 
@@ -269,7 +269,7 @@ def test_a_real_run_streams_every_state_change_until_it_succeeds(
     states = [(e["node_id"], e["payload"]["state"]) for e in received if e["kind"] == "node_state"]
     for node in ("data", "split", "train"):
         assert [s for n, s in states if n == node][-2:] == ["running", "succeeded"]
-    assert [s for n, s in states if n == "train"] == ["queued", "running", "succeeded"]
+    assert [s for n, s in states if n == "train"] == ["queued", "running", "succeeded"], received
     assert received[-1]["seq"] == run.last_event_seq
     train_lines = [
         line
