@@ -14,7 +14,7 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from pipewright.asgi import application
-from runs import consumers
+from runs import hub
 from runs.choices import RunState
 from runs.events import record_event, record_events
 from runs.models import Run
@@ -174,7 +174,7 @@ def test_events_the_channel_layer_dropped_are_read_back_from_the_database(quiet_
 
 
 def test_the_last_events_arrive_even_when_never_published(quiet_run, viewer, monkeypatch):
-    monkeypatch.setattr(consumers, "SYNC_SECONDS", 0.2)
+    monkeypatch.setattr(hub, "SYNC_SECONDS", 0.2)
 
     cookie = session_cookie(viewer)
 
