@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -45,7 +46,14 @@ def communicator(
 
 
 def scenario(body: Callable[[], Awaitable[None]]) -> None:
-    asyncio.run(asyncio.wait_for(body(), timeout=60))
+    """Run the async body in a thread of its own: Playwright's sync API (browser tests
+    earlier in the session) leaves an event loop running in this one."""
+
+    async def bounded() -> None:
+        await asyncio.wait_for(body(), timeout=60)
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, bounded()).result()
 
 
 @pytest.fixture

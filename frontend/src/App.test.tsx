@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react'
+import { fireEvent, render, screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { MemoryRouter } from 'react-router-dom'
 import { AppRoutes } from './App'
@@ -104,17 +104,19 @@ describe('run page', () => {
       'GET /api/projects/': { body: paginated([]) },
     })
     expect(await screen.findByRole('heading', { name: 'nightly' })).toBeTruthy()
-    const table = screen.getByRole('region', { name: 'Nodes' })
-    const rows = within(table).getAllByRole('row').slice(1)
-    expect(within(rows[0]!).getByText('load', { selector: 'code' })).toBeTruthy()
-    expect(within(rows[0]!).getByText('10 s')).toBeTruthy()
-    expect(within(rows[1]!).getByText('attempt 2')).toBeTruthy()
     expect(screen.getByText('1 of 2 nodes done · 1 failed')).toBeTruthy()
     const details = screen.getByRole('region', { name: 'Run details' })
     expect(within(details).getByText('Duration')).toBeTruthy()
     expect(within(details).getByText('3 m 05 s')).toBeTruthy()
     // The version of this run is not there: the graph says so and offers a retry.
     expect(await screen.findByText(/Could not load the graph of this run/)).toBeTruthy()
+    // The table view lists the node runs all the same.
+    fireEvent.click(screen.getByRole('button', { name: 'Table' }))
+    const table = screen.getByRole('table', { name: 'Nodes of this run' })
+    const rows = within(table).getAllByRole('row').slice(1)
+    expect(within(rows[0]!).getByText('load', { selector: 'code' })).toBeTruthy()
+    expect(within(rows[0]!).getByText('10 s')).toBeTruthy()
+    expect(within(rows[1]!).getAllByRole('cell')[2]!.textContent).toBe('2')
   })
 
   it('says so when the run does not exist', async () => {

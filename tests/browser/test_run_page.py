@@ -54,7 +54,9 @@ def test_an_editor_runs_an_example_and_opens_a_node(
     chart = panel.get_by_role("img", name="chart of Plot report")
     expect(chart).to_be_visible()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
-    expect(panel.get_by_role("link", name="Download")).to_have_attribute("download", "report.chart.png")
+    expect(panel.get_by_role("link", name="Download", exact=True)).to_have_attribute(
+        "download", "report.chart.png"
+    )
     expect(panel.get_by_role("log", name="Log of Plot report")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/runs/\d+/\?node=report$"))
     screenshot(page, "run-node-panel")

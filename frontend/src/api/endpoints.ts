@@ -14,6 +14,7 @@ import type {
   Project,
   Run,
   RunDetail,
+  RunEvent,
   SubmitRun,
 } from './types'
 
@@ -31,6 +32,8 @@ export const PIPELINES_PAGE_SIZE = 200
 export const RUNS_PAGE_SIZE = 100
 export const OPERATIONS_PAGE_SIZE = 500
 export const RECENT_RUNS_PAGE_SIZE = 20
+/** The events endpoint answers at most this many events per call. */
+export const RUN_EVENTS_PAGE_SIZE = 1000
 
 export function listProjects(signal?: AbortSignal) {
   return api.get<Paginated<Project> | Project[]>('/api/projects/', signal)
@@ -98,6 +101,18 @@ export function rerunRun(id: number, signal?: AbortSignal) {
 /** One node run with its log. */
 export function getNodeRun(runId: number, nodeId: string, signal?: AbortSignal) {
   return api.get<NodeRunDetail>(`/api/runs/${runId}/nodes/${encodeURIComponent(nodeId)}/`, signal)
+}
+
+/** Where a node's whole log downloads from (`text/plain`, an attachment). */
+export function nodeLogUrl(runId: number, nodeId: string): string {
+  return `/api/runs/${runId}/nodes/${encodeURIComponent(nodeId)}/log/`
+}
+
+/** Up to `RUN_EVENTS_PAGE_SIZE` events of a run with a sequence number above `after`, in order. */
+export function listRunEvents(runId: number, after: number, signal?: AbortSignal) {
+  return api.get<RunEvent[] | Paginated<RunEvent>>(withQuery(`/api/runs/${runId}/events/`, { after }), signal).then(
+    itemsOf,
+  )
 }
 
 /** A frozen pipeline version with its graph. */

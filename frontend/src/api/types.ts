@@ -188,6 +188,9 @@ export interface NodeOutput {
   checksum: string
   type: PortType | string
   size: number
+  /** The artifact's file name and content type (live stream, newer servers). */
+  name?: string
+  content_type?: string
   /** The value itself, for small JSON-able outputs only. */
   value?: unknown
 }
@@ -206,11 +209,17 @@ export interface NodeRun {
   error: string
   metrics?: Record<string, MetricValue>
   outputs?: Record<string, NodeOutput>
+  /** The run whose outputs a cached node reuses (from the live stream's `cached_from`). */
+  cached_from?: number | null
+  /** Why a claimed node has not started yet, when the server says so. */
+  waiting_reason?: string | null
 }
 
 /** One node run with its log (stdout + stderr; `[pipewright]` lines are engine notes). */
 export interface NodeRunDetail extends NodeRun {
   log: string
+  /** The run's event sequence number the log is consistent with: append `node_log` events after it. */
+  log_seq?: number
 }
 
 export interface RunDetail extends Run {
@@ -218,6 +227,25 @@ export interface RunDetail extends Run {
   last_event_seq?: number
   node_runs: NodeRun[]
 }
+
+export type RunEventKind = 'run_state' | 'node_state' | 'node_log' | 'node_progress' | 'node_waiting'
+
+/**
+ * One change to a run (`GET /api/runs/<id>/events/` and the live stream): numbered per run,
+ * 1, 2, 3… without gaps. `node_id` is empty for run-level events.
+ */
+export interface RunEvent {
+  seq: number
+  kind: RunEventKind | string
+  node_id: string
+  payload: Record<string, unknown>
+  created_at: IsoDate
+}
+
+/** What the live run stream (`/ws/runs/<id>/`) sends. */
+export type RunStreamMessage =
+  | { type: 'snapshot'; seq: number; run: RunDetail }
+  | { type: 'events'; events: RunEvent[] }
 
 /** The body of `POST /api/runs/` (the execution config). */
 export interface SubmitRun {

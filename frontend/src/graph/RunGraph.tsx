@@ -39,7 +39,25 @@ function miniMapColor(node: RunFlowNode): string {
   return nodeStateColor(node.data.state)
 }
 
-/** The frozen graph of a run, each node coloured by its node run; click a node to inspect it. */
+/** Fits the graph again when the nodes shown change (a filter was turned on or off). */
+function FitOnFilter({ filterKey }: { filterKey: string }) {
+  const { fitView } = useReactFlow()
+  const previous = useRef(filterKey)
+  useEffect(() => {
+    if (previous.current === filterKey) return
+    previous.current = filterKey
+    const timer = setTimeout(() => void fitView({ ...FIT_VIEW_OPTIONS, duration: 180 }), 30)
+    return () => clearTimeout(timer)
+  }, [filterKey, fitView])
+  return null
+}
+
+const NO_WAITING: Readonly<Record<string, string>> = {}
+
+/**
+ * The frozen graph of a run, each node coloured by its node run; click a node to inspect it.
+ * `waiting` says why nodes have not started; `visibleNodeIds` (a filter) hides the others.
+ */
 export function RunGraph({
   graph,
   operations,
@@ -47,6 +65,9 @@ export function RunGraph({
   now,
   selectedNodeId,
   onSelectNode,
+  waiting = NO_WAITING,
+  visibleNodeIds = null,
+  emptyFilterText = 'No node matches the filter.',
 }: {
   graph: Graph
   operations: readonly Operation[]
@@ -54,6 +75,9 @@ export function RunGraph({
   now: number
   selectedNodeId: string | null
   onSelectNode: (nodeId: string | null) => void
+  waiting?: Readonly<Record<string, string>>
+  visibleNodeIds?: ReadonlySet<string> | null
+  emptyFilterText?: string
 }) {
   const flow = useMemo(() => toFlowGraph(graph, operations), [graph, operations])
   // Node state lets React Flow record each node's measured size (the MiniMap needs it).
@@ -62,11 +86,12 @@ export function RunGraph({
   const runs = useMemo(() => nodeRunsById(nodeRuns), [nodeRuns])
   const nodes = useMemo(
     () =>
-      toRunNodes(measuredNodes, runs, now).map((node) =>
+      toRunNodes(measuredNodes, runs, now, waiting, visibleNodeIds).map((node) =>
         node.id === selectedNodeId ? { ...node, selected: true } : { ...node, selected: false },
       ),
-    [measuredNodes, runs, now, selectedNodeId],
+    [measuredNodes, runs, now, waiting, visibleNodeIds, selectedNodeId],
   )
+  const filterKey = visibleNodeIds === null ? 'all' : [...visibleNodeIds].sort().join('\n')
   const edges = useMemo(() => toRunEdges(flow.edges, runs), [flow.edges, runs])
   const onNodeClick: NodeMouseHandler<RunFlowNode> = (_event, node) => onSelectNode(node.id)
 
@@ -93,6 +118,7 @@ export function RunGraph({
         <Background gap={20} size={1.2} />
         <Controls showInteractive={false} position="bottom-left" />
         <FitOnResize />
+        <FitOnFilter filterKey={filterKey} />
         {flow.nodes.length >= MINIMAP_FROM_NODES && (
           <MiniMap
             pannable
@@ -105,10 +131,17 @@ export function RunGraph({
           />
         )}
       </ReactFlow>
-      {flow.nodes.length === 0 && (
+      {flow.nodes.length === 0 ? (
         <div className="graph-empty">
           <p>This run's graph has no nodes.</p>
         </div>
+      ) : (
+        visibleNodeIds !== null &&
+        !flow.nodes.some((node) => visibleNodeIds.has(node.id)) && (
+          <div className="graph-empty">
+            <p>{emptyFilterText}</p>
+          </div>
+        )
       )}
     </div>
   )

@@ -7,7 +7,7 @@ import { NodeHeading, NodePorts } from './OperationNode'
 
 /** A node of the run graph: the operation node with its run state, timing and progress. */
 function RunNodeView({ data, selected }: NodeProps<RunFlowNode>) {
-  const { state, progress, progressText, duration, attempt } = data
+  const { state, progress, progressText, duration, attempt, waiting } = data
   const classes = ['op-node', 'run-node', nodeStateClass(state), selected ? 'is-selected' : '']
   return (
     <div className={classes.filter(Boolean).join(' ')} data-state={state}>
@@ -46,7 +46,21 @@ function RunNodeView({ data, selected }: NodeProps<RunFlowNode>) {
           </span>
         )}
       </div>
+      {waiting && (
+        <div className="run-node-waiting" title={waiting}>
+          <HourglassIcon />
+          <span>{waiting}</span>
+        </div>
+      )}
     </div>
+  )
+}
+
+function HourglassIcon() {
+  return (
+    <svg width="11" height="11" viewBox="0 0 16 16" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+      <path d="M4 2h8M4 14h8M5 2c0 3 6 4 6 6s-6 3-6 6M11 2c0 3-6 4-6 6s6 3 6 6" />
+    </svg>
   )
 }
 

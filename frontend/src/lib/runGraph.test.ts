@@ -56,6 +56,31 @@ describe('toRunNodes', () => {
   })
 })
 
+describe('waiting reasons and filters', () => {
+  it('says why a queued node has not started, the server’s reason first', () => {
+    const runs = nodeRunsById([
+      nodeRun('a', { state: 'queued', started_at: null, finished_at: null }),
+      nodeRun('b', { state: 'queued', started_at: null, finished_at: null }),
+      nodeRun('c', { state: 'pending', started_at: null, finished_at: null }),
+      nodeRun('d', { state: 'running', finished_at: null }),
+    ])
+    const waiting = { b: 'waiting for 1 free GPU(s)', d: 'stale reason' }
+    const nodes = toRunNodes([flowNode('a'), flowNode('b'), flowNode('c'), flowNode('d')], runs, now, waiting)
+    expect(nodes.map((node) => node.data.waiting)).toEqual([
+      'waiting for a free worker',
+      'waiting for 1 free GPU(s)',
+      null,
+      null,
+    ])
+  })
+
+  it('hides the nodes a filter leaves out', () => {
+    const nodes = toRunNodes([flowNode('a'), flowNode('b')], new Map(), now, {}, new Set(['b']))
+    expect(nodes.map((node) => node.hidden)).toEqual([true, false])
+    expect(toRunNodes([flowNode('a')], new Map(), now)[0]!.hidden).toBe(false)
+  })
+})
+
 describe('toRunEdges', () => {
   const edge = { id: 'e', source: 'a', target: 'b', sourceHandle: 'out', targetHandle: 'in' }
 

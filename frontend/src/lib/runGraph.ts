@@ -4,6 +4,7 @@ import type { Edge, Node } from '@xyflow/react'
 import type { NodeRun, NodeRunState } from '../api/types'
 import type { OperationFlowNode, OperationNodeData } from './graph'
 import { formatProgress } from './format'
+import { DEFAULT_QUEUED_REASON } from './runStream'
 import { formatDuration, elapsed } from './time'
 
 export type RunNodeData = OperationNodeData & {
@@ -15,6 +16,8 @@ export type RunNodeData = OperationNodeData & {
   duration: string | null
   /** "45%" while running with progress, else null. */
   progressText: string | null
+  /** Why a node that was claimed or queued has not started ("waiting for 1 free GPU(s)"), else null. */
+  waiting: string | null
 }
 
 export type RunFlowNode = Node<RunNodeData, 'run'>
@@ -24,11 +27,22 @@ export function nodeRunsById<T extends { node_id: string }>(nodeRuns: readonly T
   return new Map(nodeRuns.map((nodeRun) => [nodeRun.node_id, nodeRun]))
 }
 
-/** The operation nodes drawn as run nodes, coloured by their node run (pending without one). */
+/** Why a node is not running yet: the server's reason, or for a queued node the usual one. */
+export function waitingText(state: string, reason: string | undefined): string | null {
+  if (reason) return reason
+  return state === 'queued' ? DEFAULT_QUEUED_REASON : null
+}
+
+/**
+ * The operation nodes drawn as run nodes, coloured by their node run (pending without one).
+ * `waiting` gives reasons by node id; nodes left out of `visible` are hidden (a filter).
+ */
 export function toRunNodes(
   nodes: readonly OperationFlowNode[],
   runs: ReadonlyMap<string, NodeRun>,
   now: number,
+  waiting: Readonly<Record<string, string>> = {},
+  visible: ReadonlySet<string> | null = null,
 ): RunFlowNode[] {
   return nodes.map((node): RunFlowNode => {
     const nodeRun = runs.get(node.id)
@@ -41,6 +55,7 @@ export function toRunNodes(
     return {
       ...node,
       type: 'run',
+      hidden: visible !== null && !visible.has(node.id),
       data: {
         ...node.data,
         state,
@@ -48,9 +63,14 @@ export function toRunNodes(
         attempt: nodeRun?.attempt ?? 0,
         duration: millis === null || state === 'skipped' ? null : formatDuration(millis),
         progressText: progress === null ? null : formatProgress(progress),
+        waiting: isFinishedOrRunning(state) ? null : waitingText(state, waiting[node.id]),
       },
     }
   })
+}
+
+function isFinishedOrRunning(state: string): boolean {
+  return state !== 'pending' && state !== 'queued'
 }
 
 /** Edges into a node that is running carry a moving dash; edges out of finished nodes are solid colour. */

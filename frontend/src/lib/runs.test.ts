@@ -8,6 +8,7 @@ import {
   isFinishedNodeState,
   isWorkingNodeState,
   nodeStateClass,
+  newestFirst,
   nodeStateColor,
   runSummaryText,
   summarizeNodeRuns,
@@ -99,5 +100,18 @@ describe('run summary', () => {
   it('counts an unknown state as pending', () => {
     const summary = summarizeNodeRuns([{ state: 'exploded' }])
     expect(summary.counts.pending).toBe(1)
+  })
+})
+
+describe('newestFirst', () => {
+  it('puts the latest runs first and keeps the order of runs created together', () => {
+    const runs = [
+      { id: 1, created_at: '2025-03-01T10:00:00Z' },
+      { id: 2, created_at: '2025-03-02T10:00:00Z' },
+      { id: 3, created_at: '2025-03-01T10:00:00Z' },
+      { id: 4, created_at: 'garbage' },
+    ]
+    expect(newestFirst(runs).map((run) => run.id)).toEqual([2, 1, 3, 4])
+    expect(runs[0]!.id).toBe(1)
   })
 })

@@ -102,3 +102,15 @@ export function runSummaryText(summary: RunSummary): string {
   )
   return [head, ...parts].join(' · ')
 }
+
+/** Runs newest first (by creation time; runs created at the same moment keep the server's order). */
+export function newestFirst<T extends { created_at: string }>(runs: readonly T[]): T[] {
+  const time = (run: T) => {
+    const value = Date.parse(run.created_at)
+    return Number.isNaN(value) ? -Infinity : value
+  }
+  return runs
+    .map((run, index) => ({ run, index, time: time(run) }))
+    .sort((a, b) => b.time - a.time || a.index - b.index)
+    .map(({ run }) => run)
+}

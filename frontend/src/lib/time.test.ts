@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest'
-import { elapsed, formatDate, formatDateTime, formatDuration, formatTime, relativeTime, toDate } from './time'
+import { elapsed, formatDate, formatDateTime, formatDuration, formatOffset, formatTime, relativeTime, toDate } from './time'
 
 const NOW = new Date('2025-03-12T12:00:00Z')
 const ago = (ms: number) => new Date(NOW.getTime() - ms)
@@ -99,5 +99,25 @@ describe('toDate', () => {
     expect(toDate('2025-03-12T12:00:00Z')?.getTime()).toBe(NOW.getTime())
     expect(toDate('')).toBeNull()
     expect(toDate('garbage')).toBeNull()
+  })
+})
+
+describe('formatOffset', () => {
+  const start = '2025-03-12T10:00:00Z'
+
+  it('counts minutes, seconds and tenths from the start', () => {
+    expect(formatOffset('2025-03-12T10:00:00Z', start)).toBe('+0:00.0')
+    expect(formatOffset('2025-03-12T10:00:04.25Z', start)).toBe('+0:04.2')
+    expect(formatOffset('2025-03-12T10:12:30Z', start)).toBe('+12:30.0')
+  })
+
+  it('switches to hours past an hour, and says what came before the start', () => {
+    expect(formatOffset('2025-03-12T11:02:03Z', start)).toBe('+1:02:03')
+    expect(formatOffset('2025-03-12T09:59:58.5Z', start)).toBe('-0:01.5')
+  })
+
+  it('shows a dash without both times', () => {
+    expect(formatOffset(null, start)).toBe('—')
+    expect(formatOffset(start, undefined)).toBe('—')
   })
 })

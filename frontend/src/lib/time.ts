@@ -134,3 +134,22 @@ export function formatTime(value: DateInput | null | undefined, options: FormatO
     timeZone: options.timeZone,
   }).format(date)
 }
+
+/** "+0:04.2", "+12:30.0", "+1:02:03": how long after a start something happened (a timeline). */
+export function formatOffset(
+  value: DateInput | null | undefined,
+  start: DateInput | null | undefined,
+): string {
+  const date = toDate(value)
+  const origin = toDate(start)
+  if (!date || !origin) return '—'
+  const ms = date.getTime() - origin.getTime()
+  const sign = ms < 0 ? '-' : '+'
+  const abs = Math.abs(ms)
+  const hours = Math.floor(abs / HOUR)
+  const minutes = Math.floor((abs % HOUR) / MINUTE)
+  const seconds = Math.floor((abs % MINUTE) / SECOND)
+  if (hours > 0) return `${sign}${hours}:${pad(minutes)}:${pad(seconds)}`
+  const tenths = Math.floor((abs % SECOND) / 100)
+  return `${sign}${minutes}:${pad(seconds)}.${tenths}`
+}

@@ -1,15 +1,17 @@
 import { useState } from 'react'
-import { artifactDownloadUrl, getArtifact } from '../api/endpoints'
+import { artifactDownloadUrl, getArtifact, nodeLogUrl } from '../api/endpoints'
 import type { Artifact, NodeOutput, NodeRun, Operation } from '../api/types'
 import { LogView } from '../components/LogView'
 import { Sparkline } from '../components/Sparkline'
 import { StateBadge } from '../components/StateBadge'
 import { Spinner } from '../components/States'
-import { useNodeLog } from '../hooks/useNodeLog'
+import { useNodeLog, type LogStream } from '../hooks/useNodeLog'
 import { useResource } from '../hooks/useResource'
 import { errorMessage } from '../lib/errors'
 import { formatBytes, formatNumber, formatProgress, previewValue } from '../lib/format'
+import { waitingText } from '../lib/runGraph'
 import { isFinishedNodeState, isWorkingNodeState } from '../lib/runs'
+import { mergeNodeDetail } from '../lib/runStream'
 import { elapsed, formatDateTime, formatDuration } from '../lib/time'
 
 function isImageName(name: string | undefined): boolean {
@@ -45,9 +47,11 @@ export function RunNodePanel({
   nodeId,
   label,
   operation,
-  nodeRun,
+  nodeRun: liveNodeRun,
   now,
   onClose,
+  stream,
+  waiting,
 }: {
   runId: number
   nodeId: string
@@ -56,9 +60,16 @@ export function RunNodePanel({
   nodeRun: NodeRun | undefined
   now: number
   onClose: () => void
+  /** The run's live stream, for new log lines (else the log is read every second). */
+  stream?: LogStream
+  /** Why the node waits, when the server said so. */
+  waiting?: string
 }) {
-  const state = nodeRun?.state ?? 'pending'
-  const detail = useNodeLog(runId, nodeId, state)
+  const state = liveNodeRun?.state ?? 'pending'
+  const detail = useNodeLog(runId, nodeId, state, stream)
+  // State and timings from the run; exit code, metrics and output values from the node's read.
+  const nodeRun = mergeNodeDetail(liveNodeRun, detail.data)
+  const waitingShown = state === 'queued' || state === 'pending' ? waitingText(state, waiting) : null
   const duration = nodeRun ? elapsed(nodeRun.started_at, nodeRun.finished_at, now) : null
   const progress = state === 'running' && (nodeRun?.progress ?? 0) > 0 ? formatProgress(nodeRun?.progress) : null
   const outputs = Object.entries(nodeRun?.outputs ?? {})
@@ -84,6 +95,7 @@ export function RunNodePanel({
         {nodeRun && nodeRun.attempt > 1 && <span className="tag">attempt {nodeRun.attempt}</span>}
         {nodeRun && nodeRun.attempt === 1 && <span className="muted">attempt 1</span>}
         {progress && <span className="muted">{progress}</span>}
+        {waitingShown && <span className="node-waiting">{waitingShown}</span>}
         {nodeRun?.exit_code !== null && nodeRun?.exit_code !== undefined && (
           <span className={nodeRun.exit_code === 0 ? 'muted' : 'exit-code-bad'}>exit code {nodeRun.exit_code}</span>
         )}
@@ -135,12 +147,22 @@ export function RunNodePanel({
 
       <div className="log-title-row">
         <h3 className="panel-subtitle">Log</h3>
-        {working && (
-          <span className="live-tag">
-            <span className="live-dot" aria-hidden="true" />
-            live
-          </span>
-        )}
+        <span className="log-title-aside">
+          {working && (
+            <span className="live-tag">
+              <span className="live-dot" aria-hidden="true" />
+              live
+            </span>
+          )}
+          <a
+            className="log-download"
+            href={nodeLogUrl(runId, nodeId)}
+            download
+            title="The node’s whole log as a text file"
+          >
+            Download log
+          </a>
+        </span>
       </div>
       {detail.status === 'loading' ? (
         <Spinner label="Loading log…" />
@@ -153,7 +175,7 @@ export function RunNodePanel({
         </p>
       ) : (
         <LogView
-          log={detail.data.log ?? ''}
+          log={detail.log}
           label={`Log of ${label}`}
           emptyText={
             state === 'pending' || state === 'queued'
@@ -181,7 +203,7 @@ function Outputs({ outputs, nodeLabel }: { outputs: [string, NodeOutput][]; node
               <span className="output-name">{name}</span>
               <span className="type-tag">{output.type}</span>
               <span className="output-size">{formatBytes(output.size)}</span>
-              <a className="output-download" href={url} download={artifact?.name ?? ''} title={artifact?.name}>
+              <a className="output-download" href={url} download={artifact?.name ?? output.name ?? ''} title={artifact?.name ?? output.name}>
                 Download
               </a>
             </div>

@@ -1,7 +1,8 @@
-import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { NodeRun, Operation, PipelineVersionDetail, RunDetail } from '../api/types'
+import type { NodeRun, Operation, PipelineVersionDetail, RunDetail, RunEvent } from '../api/types'
 import { installFakeApi, paginated, type Routes } from '../test/fakeApi'
+import { FakeWebSocket, installFakeWebSocket, runEvent } from '../test/fakeWebSocket'
 import { nodeRun, project, runDetail } from '../test/fixtures'
 import { installReactFlowStubs } from '../test/reactFlowJsdom'
 import { LocationProbe, renderAt } from '../test/render'
@@ -116,6 +117,7 @@ const okRoutes: Routes = {
   'GET /api/runs/7/nodes/train/': { body: { ...nodeRuns()[1], log: 'epoch 0 loss 0.9\n[pipewright] assigned GPU(s) 0\n' } },
   'GET /api/runs/7/nodes/report/': { body: { ...nodeRuns()[2], log: '' } },
   'GET /api/runs/7/nodes/stats/': { body: { ...nodeRuns()[3], log: 'reading table\n' } },
+  'GET /api/runs/7/events/': { body: [] },
 }
 
 function renderPage(routes: Routes = okRoutes, path = '/runs/7/') {
@@ -229,7 +231,7 @@ describe('RunPage', () => {
     expect(screen.getByRole('region', { name: 'Run details' })).toBeTruthy()
   })
 
-  it('refreshes the log of a running node every second', async () => {
+  it('refreshes the log of a running node every second without the live stream', async () => {
     let reads = 0
     const api = renderPage({
       ...okRoutes,
@@ -315,5 +317,273 @@ describe('RunPage', () => {
     fail = false
     await act(async () => fireEvent.click(within(message).getByRole('button', { name: 'Retry' })))
     expect(await screen.findByText('Load data', { selector: '.op-node-title' })).toBeTruthy()
+  })
+})
+
+describe('RunPage, live', () => {
+  const SEQ = 20
+
+  function liveRoutes(overrides: Routes = {}): Routes {
+    return { ...okRoutes, 'GET /api/runs/7/': { body: run({ last_event_seq: SEQ }) }, ...overrides }
+  }
+
+  /** Renders the page with the fake WebSocket and opens the socket it makes. */
+  async function openLive(routes: Routes = liveRoutes(), path = '/runs/7/') {
+    installFakeWebSocket()
+    const api = renderPage(routes, path)
+    await screen.findByText('Load data', { selector: '.op-node-title' })
+    await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(1))
+    const socket = FakeWebSocket.latest
+    act(() => socket.open())
+    return { api, socket }
+  }
+
+  const pause = (ms: number) => act(() => new Promise((resolve) => setTimeout(resolve, ms)))
+
+  it('follows the run on the live stream instead of reading it every second', async () => {
+    const { api, socket } = await openLive()
+    expect(socket.url).toBe(`ws://${window.location.host}/ws/runs/7/?after=${SEQ}`)
+    const header = screen.getByRole('heading', { level: 1 }).closest('.page-header') as HTMLElement
+    expect(within(header).getByRole('status').textContent).toBe('Live')
+
+    act(() =>
+      socket.events(
+        runEvent(21, 'node_state', 'train', { state: 'succeeded', outputs: {} }),
+        runEvent(22, 'node_state', 'report', { state: 'running', attempt: 1 }),
+        runEvent(23, 'node_progress', 'report', { progress: 0.25 }),
+      ),
+    )
+    expect(graphNode('Train').dataset.state).toBe('succeeded')
+    expect(graphNode('Plot report').dataset.state).toBe('running')
+    expect(within(graphNode('Plot report')).getByText('25%')).toBeTruthy()
+    expect(screen.getByText(/nodes done/).textContent).toBe('2 of 4 nodes done · 1 running · 1 failed · 1 cached')
+
+    act(() => socket.events(runEvent(24, 'run_state', '', { state: 'failed', error: 'node(s) failed: stats' })))
+    expect(within(header).getByText('Failed')).toBeTruthy()
+    expect(screen.getByRole('region', { name: 'Run error' }).textContent).toContain('node(s) failed: stats')
+    expect(within(header).queryByRole('button', { name: 'Cancel' })).toBeNull()
+
+    await pause(1200)
+    expect(api.calls.filter((call) => call.path === '/api/runs/7/')).toHaveLength(1)
+  })
+
+  it('says it is reconnecting while the stream is down, and catches up from the last event', async () => {
+    const { socket } = await openLive()
+    act(() => socket.events(runEvent(21, 'node_state', 'report', { state: 'queued' })))
+    act(() => socket.drop())
+    const status = screen.getByText('Reconnecting…')
+    expect(status.closest('[role="status"]')).toBeTruthy()
+    expect(status.closest('.page-header')).toBeTruthy()
+
+    await waitFor(() => expect(FakeWebSocket.instances).toHaveLength(2))
+    const again = FakeWebSocket.latest
+    expect(again.url).toMatch(/\/ws\/runs\/7\/\?after=21$/)
+    act(() => again.open())
+    expect(screen.queryByText('Reconnecting…')).toBeNull()
+    act(() => again.events(runEvent(22, 'node_state', 'report', { state: 'running', attempt: 1 })))
+    expect(graphNode('Plot report').dataset.state).toBe('running')
+  })
+
+  it('asks the server to resume when an event is missing', async () => {
+    const { socket } = await openLive()
+    act(() =>
+      socket.events(
+        runEvent(21, 'node_state', 'report', { state: 'queued' }),
+        runEvent(23, 'node_state', 'report', { state: 'running', attempt: 1 }),
+      ),
+    )
+    expect(socket.sent).toEqual([{ type: 'resume', after: 21 }])
+    expect(graphNode('Plot report').dataset.state).toBe('queued')
+    act(() =>
+      socket.events(
+        runEvent(22, 'node_progress', 'train', { progress: 0.6 }),
+        runEvent(23, 'node_state', 'report', { state: 'running', attempt: 1 }),
+      ),
+    )
+    expect(graphNode('Plot report').dataset.state).toBe('running')
+    expect(within(graphNode('Train')).getByText('60%')).toBeTruthy()
+  })
+
+  it('streams the lines of a running node’s log, and links to the whole log', async () => {
+    const { api, socket } = await openLive(
+      liveRoutes({
+        'GET /api/runs/7/nodes/train/': { body: { ...nodeRuns()[1], log: 'epoch 0\n', log_seq: SEQ } },
+      }),
+    )
+    fireEvent.click(screen.getByText('Train', { selector: '.op-node-title' }))
+    const log = await screen.findByRole('log', { name: 'Log of Train' })
+    expect(log.textContent).toBe('epoch 0\n')
+    act(() =>
+      socket.events(
+        runEvent(21, 'node_log', 'train', { lines: ['epoch 10', 'epoch 20'] }),
+        runEvent(22, 'node_log', 'stats', { lines: ['another node'] }),
+      ),
+    )
+    expect(screen.getByRole('log', { name: 'Log of Train' }).textContent).toBe('epoch 0\nepoch 10\nepoch 20\n')
+    const panel = screen.getByRole('region', { name: 'Node details' })
+    const full = within(panel).getByRole('link', { name: 'Download log' })
+    expect(full.getAttribute('href')).toBe('/api/runs/7/nodes/train/log/')
+    expect(full.hasAttribute('download')).toBe(true)
+
+    await pause(1200)
+    const reads = () => api.calls.filter((call) => call.path === '/api/runs/7/nodes/train/').length
+    expect(reads()).toBe(1)
+    // when the node finishes it is read once more, for its exit code and last lines
+    act(() => socket.events(runEvent(23, 'node_state', 'train', { state: 'succeeded', outputs: {} })))
+    await waitFor(() => expect(reads()).toBe(2))
+  })
+
+  it('reads the node again when the stream left log lines out', async () => {
+    let reads = 0
+    const { socket } = await openLive(
+      liveRoutes({
+        'GET /api/runs/7/nodes/train/': () => {
+          reads += 1
+          return reads === 1
+            ? { body: { ...nodeRuns()[1], log: 'epoch 0\n', log_seq: SEQ } }
+            : { body: { ...nodeRuns()[1], log: 'epoch 0\nline 1\nline 2\nlast\n', log_seq: 21 } }
+        },
+      }),
+    )
+    fireEvent.click(screen.getByText('Train', { selector: '.op-node-title' }))
+    await screen.findByRole('log', { name: 'Log of Train' })
+    act(() => socket.events(runEvent(21, 'node_log', 'train', { lines: ['last'], dropped: 2 })))
+    await waitFor(() =>
+      expect(screen.getByRole('log', { name: 'Log of Train' }).textContent).toBe('epoch 0\nline 1\nline 2\nlast\n'),
+    )
+    expect(reads).toBe(2)
+  })
+
+  it('closes the socket when the page is left', async () => {
+    const { socket } = await openLive()
+    cleanup()
+    expect(socket.closedByClient).toBe(true)
+    await pause(700)
+    expect(FakeWebSocket.instances).toHaveLength(1)
+  })
+
+  it('says why nodes are not running yet, on the graph and in the node details', async () => {
+    const { socket } = await openLive()
+    act(() => socket.events(runEvent(21, 'node_state', 'report', { state: 'queued' })))
+    expect(within(graphNode('Plot report')).getByText('waiting for a free worker')).toBeTruthy()
+    act(() => socket.events(runEvent(22, 'node_waiting', 'report', { reason: 'waiting for 1 free GPU(s)' })))
+    expect(within(graphNode('Plot report')).getByText('waiting for 1 free GPU(s)')).toBeTruthy()
+
+    fireEvent.click(screen.getByText('Plot report', { selector: '.op-node-title' }))
+    const panel = await screen.findByRole('region', { name: 'Node details' })
+    expect(within(panel).getByText('waiting for 1 free GPU(s)')).toBeTruthy()
+
+    act(() => socket.events(runEvent(23, 'node_state', 'report', { state: 'running', attempt: 1 })))
+    expect(within(graphNode('Plot report')).queryByText(/waiting for/)).toBeNull()
+  })
+})
+
+describe('RunPage, timeline and big runs', () => {
+  const history: RunEvent[] = [
+    runEvent(1, 'run_state', '', { state: 'running' }, '2025-03-01T10:00:02Z'),
+    runEvent(2, 'node_state', 'load', { state: 'cached', cached_from: 3 }, '2025-03-01T10:00:02.500Z'),
+    runEvent(3, 'node_log', 'train', { lines: ['not on the timeline'] }, '2025-03-01T10:00:02.600Z'),
+    runEvent(4, 'node_state', 'train', { state: 'running', attempt: 1 }, '2025-03-01T10:00:03Z'),
+    runEvent(5, 'node_state', 'stats', { state: 'running', attempt: 1 }, '2025-03-01T10:00:03Z'),
+    runEvent(6, 'node_state', 'stats', { state: 'failed', error: 'empty table' }, '2025-03-01T10:01:05Z'),
+  ]
+
+  it('replays the run on its timeline', async () => {
+    renderPage({
+      ...okRoutes,
+      'GET /api/runs/7/': { body: run({ last_event_seq: 6 }) },
+      'GET /api/runs/7/events/': ({ search }) => ({ body: search.get('after') === '0' ? history : [] }),
+    })
+    await screen.findByText('Load data', { selector: '.op-node-title' })
+    const timeline = screen.getByRole('region', { name: 'Timeline' })
+    const slider = await within(timeline).findByRole('slider', { name: 'Replay the run' })
+    expect(slider.getAttribute('max')).toBe('5')
+    const items = within(timeline).getAllByRole('listitem')
+    expect(items.map((item) => item.textContent)).toEqual([
+      '+0:00.0Runrunning',
+      '+0:00.5Load datacached from run #3',
+      '+0:01.0Trainrunning (attempt 1)',
+      '+0:01.0Describerunning (attempt 1)',
+      '+1:03.0Describefailed: empty table',
+    ])
+
+    fireEvent.change(slider, { target: { value: '3' } })
+    expect(graphNode('Load data').dataset.state).toBe('cached')
+    expect(graphNode('Train').dataset.state).toBe('running')
+    expect(graphNode('Describe').dataset.state).toBe('pending')
+    expect(graphNode('Plot report').dataset.state).toBe('pending')
+    expect(screen.getByText(/nodes done/).textContent).toBe('1 of 4 nodes done · 1 running · 1 cached')
+    expect(within(timeline).getByText(/Showing the run as it was at \+0:01\.0 \(change 3 of 5\)/)).toBeTruthy()
+    expect(items[2]!.getAttribute('aria-current')).toBe('step')
+
+    fireEvent.click(within(timeline).getByRole('button', { name: 'Show the run as it was at +0:00.0' }))
+    expect(graphNode('Load data').dataset.state).toBe('pending')
+    expect(graphNode('Train').dataset.state).toBe('pending')
+
+    fireEvent.click(within(timeline).getByRole('button', { name: 'Back to now' }))
+    expect(graphNode('Describe').dataset.state).toBe('failed')
+    expect(graphNode('Train').dataset.state).toBe('running')
+    expect(within(timeline).queryByRole('button', { name: 'Back to now' })).toBeNull()
+  })
+
+  it('reads a long history page by page', async () => {
+    const many = Array.from({ length: 1000 }, (_, i) =>
+      runEvent(i + 1, 'node_state', 'train', { state: i % 2 ? 'queued' : 'running' }),
+    )
+    const rest = [runEvent(1001, 'node_state', 'train', { state: 'running' }), runEvent(1002, 'node_log', 'train', { lines: ['x'] })]
+    const api = renderPage({
+      ...okRoutes,
+      'GET /api/runs/7/events/': ({ search }) => ({
+        body: search.get('after') === '0' ? many : search.get('after') === '1000' ? rest : [],
+      }),
+    })
+    const timeline = await screen.findByRole('region', { name: 'Timeline' })
+    expect(await within(timeline).findByText(/1001 changes/)).toBeTruthy()
+    const afters = api.calls.filter((call) => call.path === '/api/runs/7/events/').map((call) => call.search.get('after'))
+    expect(afters).toEqual(['0', '1000'])
+  })
+
+  it('shows only the failed nodes when asked, on the graph and in the table', async () => {
+    renderPage()
+    await screen.findByText('Load data', { selector: '.op-node-title' })
+    expect(document.querySelectorAll('.run-node')).toHaveLength(4)
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Only failed' }))
+    await waitFor(() => expect(document.querySelectorAll('.run-node')).toHaveLength(1))
+    expect(graphNode('Describe').dataset.state).toBe('failed')
+
+    fireEvent.click(screen.getByRole('button', { name: 'Table' }))
+    const table = screen.getByRole('table', { name: 'Nodes of this run' })
+    const rows = within(table).getAllByRole('row').slice(1)
+    expect(rows.map((row) => row.querySelector('code')!.textContent)).toEqual(['stats'])
+
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Only failed' }))
+    expect(within(table).getAllByRole('row')).toHaveLength(5)
+  })
+
+  it('lists every node in a table, sortable by duration and by state', async () => {
+    const train = { state: 'succeeded' as const, started_at: '2025-03-01T10:00:12Z', finished_at: '2025-03-01T10:00:16Z' }
+    renderPage({ ...okRoutes, 'GET /api/runs/7/': { body: run({ node_runs: nodeRuns(train) }) } })
+    await screen.findByRole('heading', { level: 1, name: 'nightly' })
+    const view = screen.getByRole('group', { name: 'View' })
+    fireEvent.click(within(view).getByRole('button', { name: 'Table' }))
+    expect(within(view).getByRole('button', { name: 'Table' }).getAttribute('aria-pressed')).toBe('true')
+    const table = screen.getByRole('table', { name: 'Nodes of this run' })
+    const order = () => within(table).getAllByRole('row').slice(1).map((row) => row.querySelector('code')!.textContent)
+    expect(order()).toEqual(['load', 'train', 'report', 'stats'])
+
+    fireEvent.click(within(table).getByRole('button', { name: 'Duration' }))
+    // load and stats took 10 s, train 4 s, report has not started
+    expect(order()).toEqual(['load', 'stats', 'train', 'report'])
+    expect(within(table).getByRole('columnheader', { name: 'Duration' }).getAttribute('aria-sort')).toBe('descending')
+    fireEvent.click(within(table).getByRole('button', { name: 'Duration' }))
+    expect(order()).toEqual(['train', 'load', 'stats', 'report'])
+
+    fireEvent.click(within(table).getByRole('button', { name: 'State' }))
+    expect(order()).toEqual(['stats', 'report', 'train', 'load'])
+    expect(within(table).getByRole('columnheader', { name: 'State' }).getAttribute('aria-sort')).toBe('ascending')
+
+    // a name opens the node, as on the graph
+    fireEvent.click(within(table).getByRole('button', { name: 'Describe' }))
+    expect(await screen.findByRole('region', { name: 'Node details' })).toBeTruthy()
   })
 })

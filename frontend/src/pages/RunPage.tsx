@@ -1,7 +1,9 @@
 import { useCallback, useMemo, useState } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom'
 import { cancelRun, getPipelineVersion, itemsOf, listOperations, rerunRun } from '../api/endpoints'
-import type { GraphNode, NodeRun, RunDetail } from '../api/types'
+import type { Connection } from '../api/liveRun'
+import type { GraphNode, RunDetail } from '../api/types'
+import { ConnectionStatus } from '../components/ConnectionStatus'
 import { Dialog } from '../components/Dialog'
 import { RelativeTime } from '../components/RelativeTime'
 import { StateBadge, stateLabel } from '../components/StateBadge'
@@ -9,16 +11,21 @@ import { ErrorState, NotFoundState, Spinner } from '../components/States'
 import { RunGraph } from '../graph/RunGraph'
 import { useDocumentTitle } from '../hooks/useDocumentTitle'
 import { isModalOpen, useKeydown } from '../hooks/useKeydown'
-import { useLiveRun } from '../hooks/useLiveRun'
+import { useLiveRun, type LiveRun } from '../hooks/useLiveRun'
 import { useNow } from '../hooks/useNow'
 import { canRun, useProjectRole } from '../hooks/useProjectRole'
 import { useResource } from '../hooks/useResource'
+import { useRunHistory } from '../hooks/useRunHistory'
 import { errorMessage, errorMessages, isErrorLike } from '../lib/errors'
 import { nodeLabel } from '../lib/graph'
+import { isFailed } from '../lib/nodeTable'
 import { submitProblems, type Problem } from '../lib/problems'
 import { NODE_STATES, nodeStateClass, runSummaryText, summarizeNodeRuns } from '../lib/runs'
-import { elapsed, formatDateTime, formatDuration, formatTime, toDate } from '../lib/time'
+import { replayRun, waitingAfter } from '../lib/runStream'
+import { elapsed, formatDateTime, formatDuration, formatOffset, toDate } from '../lib/time'
 import { RunNodePanel } from './RunNodePanel'
+import { RunNodeTable } from './RunNodeTable'
+import { RunTimeline } from './RunTimeline'
 
 const EMPTY_GRAPH = { nodes: [], edges: [], inputs: [] }
 const VIEWER_REASON = 'Viewers cannot cancel or re-run: it needs the editor role in this project.'
@@ -63,24 +70,27 @@ function RunView({ id }: { id: number }) {
       </div>
     )
   }
-  return <RunDetails run={live.run} active={live.active} onChanged={live.replace} />
+  return <RunDetails run={live.run} live={live} />
 }
 
-function RunDetails({
-  run,
-  active,
-  onChanged,
-}: {
-  run: RunDetail
-  active: boolean
-  onChanged: (run: RunDetail) => void
-}) {
+type View = 'graph' | 'table'
+
+const NO_WAITING: Readonly<Record<string, string>> = {}
+
+function RunDetails({ run, live }: { run: RunDetail; live: LiveRun }) {
+  const { active } = live
   const now = useNow(active ? 1000 : 30_000)
   const version = useResource((signal) => getPipelineVersion(run.pipeline_version, signal), [run.pipeline_version])
   const operations = useResource((signal) => listOperations(signal).then(itemsOf), [])
   const role = useProjectRole(run.project)
+  const history = useRunHistory(run.id, live.live)
   const [searchParams, setSearchParams] = useSearchParams()
   const selectedNodeId = searchParams.get('node')
+  const [view, setView] = useState<View>('graph')
+  const [onlyFailed, setOnlyFailed] = useState(false)
+  // How many of the history's events the graph shows applied; null: the run as it is now.
+  const [position, setPosition] = useState<number | null>(null)
+  const replaying = position !== null && position < history.events.length
 
   const selectNode = useCallback(
     (nodeId: string | null) =>
@@ -104,19 +114,46 @@ function RunDetails({
     selectedNodeId !== null,
   )
 
-  const nodeRuns = run.node_runs ?? []
+  // Why nodes wait: the whole history knows reasons given before the page was opened.
+  const streamWaiting = live.live?.waiting ?? NO_WAITING
+  const historyWaiting = useMemo(
+    () => (history.complete ? waitingAfter(history.events) : null),
+    [history.complete, history.events],
+  )
+  const waiting = historyWaiting ?? streamWaiting
+  const replay = useMemo(
+    () => (replaying ? replayRun(run, history.events, position) : null),
+    [replaying, run, history.events, position],
+  )
+  const shownRun = replay?.run ?? run
+  const shownNow = replay ? (toDate(replay.at ?? run.created_at)?.getTime() ?? now) : now
+
+  const liveNodeRuns = run.node_runs ?? []
+  const nodeRuns = shownRun.node_runs ?? []
   const graph = version.data?.graph ?? EMPTY_GRAPH
   const operationList = operations.data ?? []
   const operationsById = useMemo(() => new Map(operationList.map((op) => [op.id, op])), [operationList])
   const graphNodes = useMemo(() => new Map(graph.nodes.map((node) => [node.id, node])), [graph])
   const summary = useMemo(() => summarizeNodeRuns(nodeRuns), [nodeRuns])
-  const labelOf = (nodeId: string) => {
-    const node = graphNodes.get(nodeId)
-    return node ? nodeLabel(node, operationsById.get(node.operation)) : nodeId
-  }
+  const failedIds = useMemo(
+    () => new Set(nodeRuns.filter(isFailed).map((nodeRun) => nodeRun.node_id)),
+    [nodeRuns],
+  )
+  const tableRuns = useMemo(
+    () => (onlyFailed ? nodeRuns.filter(isFailed) : nodeRuns),
+    [onlyFailed, nodeRuns],
+  )
+  const labelOf = useCallback(
+    (nodeId: string) => {
+      const node = graphNodes.get(nodeId)
+      return node ? nodeLabel(node, operationsById.get(node.operation)) : nodeId
+    },
+    [graphNodes, operationsById],
+  )
   const selectedNode: GraphNode | undefined = selectedNodeId ? graphNodes.get(selectedNodeId) : undefined
-  const selectedRun = nodeRuns.find((nodeRun) => nodeRun.node_id === selectedNodeId)
+  const selectedRun = liveNodeRuns.find((nodeRun) => nodeRun.node_id === selectedNodeId)
   const panelOpen = selectedNodeId !== null && (selectedNode !== undefined || selectedRun !== undefined)
+  const start = run.started_at ?? history.events[0]?.created_at ?? run.created_at
 
   return (
     <div className="page page-wide run-page">
@@ -130,9 +167,10 @@ function RunDetails({
         run={run}
         active={active}
         now={now}
+        connection={live.connection}
         versionNumber={version.data?.number ?? null}
         disabledReason={canRun(role) ? null : VIEWER_REASON}
-        onChanged={onChanged}
+        onChanged={live.replace}
       />
 
       {run.error && (run.state === 'failed' || run.state === 'cancelled') && (
@@ -143,17 +181,56 @@ function RunDetails({
       )}
 
       <div className={`pipeline-layout run-layout${panelOpen ? ' has-panel' : ''}`}>
-        <section className="card graph-card" aria-label="Run graph">
+        <section className={`card graph-card${replay ? ' is-replay' : ''}`} aria-label="Run graph">
           <div className="card-header run-graph-header">
             <div className="run-summary">
-              <h2>Graph</h2>
+              <h2>{view === 'graph' ? 'Graph' : 'Nodes'}</h2>
               <span className="run-summary-text" role="status" aria-live="polite">
                 {runSummaryText(summary)}
               </span>
+              <div className="run-view-tools">
+                <label className="filter-check" title="Show only the nodes that failed">
+                  <input type="checkbox" checked={onlyFailed} onChange={(event) => setOnlyFailed(event.currentTarget.checked)} />
+                  Only failed
+                  <span className="filter-count" aria-hidden="true">
+                    {failedIds.size}
+                  </span>
+                </label>
+                <div className="segmented" role="group" aria-label="View">
+                  <button type="button" aria-pressed={view === 'graph'} onClick={() => setView('graph')}>
+                    Graph
+                  </button>
+                  <button type="button" aria-pressed={view === 'table'} onClick={() => setView('table')}>
+                    Table
+                  </button>
+                </div>
+              </div>
             </div>
             <SummaryBar counts={summary.counts} total={summary.total} />
           </div>
-          {version.status === 'error' ? (
+          {replay && (
+            <div className="replay-note">
+              <span>
+                Showing the run as it was at{' '}
+                <strong className="clock">{replay.at ? formatOffset(replay.at, start) : 'the start'}</strong>
+                {replay.at && <span className="muted"> ({formatDateTime(replay.at)})</span>}
+              </span>
+              <button type="button" className="link-button" onClick={() => setPosition(null)}>
+                Back to now
+              </button>
+            </div>
+          )}
+          {view === 'table' ? (
+            <RunNodeTable
+              nodeRuns={tableRuns}
+              labelOf={labelOf}
+              now={shownNow}
+              waiting={replay ? replay.waiting : waiting}
+              selectedNodeId={selectedNodeId}
+              onSelect={selectNode}
+              emptyText={onlyFailed ? 'No node failed.' : 'This run has no node runs.'}
+            />
+          ) : version.status === 'error' ? (
             <div className="graph-canvas graph-canvas-loading">
               <p className="panel-text">
                 Could not load the graph of this run ({errorMessage(version.error)}).{' '}
@@ -171,12 +248,15 @@ function RunDetails({
               graph={graph}
               operations={operationList}
               nodeRuns={nodeRuns}
-              now={now}
+              now={shownNow}
               selectedNodeId={selectedNodeId}
               onSelectNode={selectNode}
+              waiting={replay ? replay.waiting : waiting}
+              visibleNodeIds={onlyFailed ? failedIds : null}
+              emptyFilterText="No node failed."
             />
           )}
-          <Legend />
+          {view === 'graph' && <Legend />}
         </section>
 
         <aside className="pipeline-aside run-aside">
@@ -190,6 +270,8 @@ function RunDetails({
               nodeRun={selectedRun}
               now={now}
               onClose={() => selectNode(null)}
+              stream={{ streaming: live.streaming, live: live.live }}
+              waiting={waiting[selectedNodeId]}
             />
           ) : (
             <RunInfoPanel run={run} now={now} />
@@ -197,7 +279,13 @@ function RunDetails({
         </aside>
       </div>
 
-      <NodeTable nodeRuns={nodeRuns} labelOf={labelOf} now={now} selectedNodeId={selectedNodeId} onSelect={selectNode} />
+      <RunTimeline
+        run={run}
+        history={history}
+        position={replaying ? position : null}
+        onPosition={setPosition}
+        labelOf={labelOf}
+      />
     </div>
   )
 }
@@ -206,6 +294,7 @@ function RunHeader({
   run,
   active,
   now,
+  connection,
   versionNumber,
   disabledReason,
   onChanged,
@@ -213,6 +302,7 @@ function RunHeader({
   run: RunDetail
   active: boolean
   now: number
+  connection: Connection
   versionNumber: number | null
   disabledReason: string | null
   onChanged: (run: RunDetail) => void
@@ -248,6 +338,7 @@ function RunHeader({
                 debug
               </span>
             )}
+            <ConnectionStatus connection={connection} active={active} />
           </div>
           <ul className="meta-list">
             <li>
@@ -451,89 +542,6 @@ function RunInfoPanel({ run, now }: { run: RunDetail; now: number }) {
         <p className="panel-text muted">Esc closes the node details.</p>
       </section>
     </>
-  )
-}
-
-function ClockTime({ value }: { value: string | null }) {
-  const date = toDate(value)
-  if (!date) return <span className="muted">—</span>
-  return (
-    <time className="clock" dateTime={date.toISOString()} title={formatDateTime(date)}>
-      {formatTime(date)}
-    </time>
-  )
-}
-
-function NodeTable({
-  nodeRuns,
-  labelOf,
-  now,
-  selectedNodeId,
-  onSelect,
-}: {
-  nodeRuns: NodeRun[]
-  labelOf: (nodeId: string) => string
-  now: number
-  selectedNodeId: string | null
-  onSelect: (nodeId: string) => void
-}) {
-  return (
-    <section className="section" aria-label="Nodes">
-      <div className="section-header">
-        <h2>Nodes</h2>
-      </div>
-      {nodeRuns.length ? (
-        <div className="card table-card">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Node</th>
-                <th scope="col">State</th>
-                <th scope="col">Started</th>
-                <th scope="col">Finished</th>
-                <th scope="col" className="numeric">
-                  Duration
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {nodeRuns.map((nodeRun) => {
-                const duration = elapsed(nodeRun.started_at, nodeRun.finished_at, now)
-                return (
-                  <tr key={nodeRun.id} className={nodeRun.node_id === selectedNodeId ? 'is-selected' : undefined}>
-                    <td className="cell-main">
-                      <button type="button" className="link-button row-link" onClick={() => onSelect(nodeRun.node_id)}>
-                        {labelOf(nodeRun.node_id)}
-                      </button>{' '}
-                      <code className="muted">{nodeRun.node_id}</code>
-                      {nodeRun.attempt > 1 && <span className="tag">attempt {nodeRun.attempt}</span>}
-                    </td>
-                    <td>
-                      <StateBadge state={nodeRun.state} />
-                    </td>
-                    <td className="nowrap">
-                      <ClockTime value={nodeRun.started_at} />
-                    </td>
-                    <td className="nowrap">
-                      <ClockTime value={nodeRun.finished_at} />
-                    </td>
-                    <td className="nowrap numeric">
-                      {duration === null || nodeRun.state === 'skipped' ? (
-                        <span className="muted">—</span>
-                      ) : (
-                        formatDuration(duration)
-                      )}
-                    </td>
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <p className="card panel-text empty-inline">This run has no node runs.</p>
-      )}
-    </section>
   )
 }
 

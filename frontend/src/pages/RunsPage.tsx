@@ -1,3 +1,4 @@
+import { useMemo } from 'react'
 import { Link } from 'react-router-dom'
 import { listRuns } from '../api/endpoints'
 import type { Run } from '../api/types'
@@ -9,10 +10,12 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle'
 import { useNow } from '../hooks/useNow'
 import { usePolling } from '../hooks/usePolling'
 import { useResource } from '../hooks/useResource'
-import { isActiveRun } from '../lib/runs'
+import { isActiveRun, newestFirst } from '../lib/runs'
 import { elapsed, formatDuration } from '../lib/time'
 
-const POLL_MS = 5000
+/** The list is read again this often while a listed run is pending or running, and otherwise. */
+export const ACTIVE_POLL_MS = 2000
+export const IDLE_POLL_MS = 10_000
 
 function RunRow({ run, now }: { run: Run; now: number }) {
   const duration = elapsed(run.started_at, run.finished_at, now)
@@ -49,8 +52,9 @@ function RunRow({ run, now }: { run: Run; now: number }) {
 export function RunsPage() {
   useDocumentTitle('Runs')
   const runs = useResource((signal) => listRuns(signal), [])
-  const active = runs.data?.results.some((run) => isActiveRun(run.state)) ?? false
-  usePolling(runs.refresh, POLL_MS, active)
+  const results = useMemo(() => newestFirst(runs.data?.results ?? []), [runs.data])
+  const active = results.some((run) => isActiveRun(run.state))
+  usePolling(runs.refresh, active ? ACTIVE_POLL_MS : IDLE_POLL_MS, runs.status === 'success')
   const now = useNow(active ? 1000 : 30_000)
 
   let content
@@ -58,7 +62,7 @@ export function RunsPage() {
     content = <ErrorState title="Could not load runs" error={runs.error} onRetry={runs.reload} />
   } else if (runs.status === 'loading' || !runs.data) {
     content = <SkeletonTable columns={5} label="Loading runs…" />
-  } else if (runs.data.results.length === 0) {
+  } else if (results.length === 0) {
     content = (
       <EmptyState icon={<PlayIcon size={28} />} title="No runs yet">
         <p>
@@ -72,7 +76,7 @@ export function RunsPage() {
       </EmptyState>
     )
   } else {
-    const { count, results } = runs.data
+    const { count } = runs.data
     content = (
       <>
         <div className="card table-card">

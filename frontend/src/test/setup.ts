@@ -1,6 +1,12 @@
 import { cleanup } from '@testing-library/react'
-import { afterEach } from 'vitest'
+import { afterEach, beforeEach, vi } from 'vitest'
 import { configureClient } from '../api/client'
+
+// No test reaches a real server: pages that would open a WebSocket poll over the fake REST API
+// instead, unless a test installs the FakeWebSocket (src/test/fakeWebSocket.ts).
+beforeEach(() => {
+  if (typeof window !== 'undefined') vi.stubGlobal('WebSocket', undefined)
+})
 
 afterEach(() => {
   configureClient({ csrfToken: '' })
