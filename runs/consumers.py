@@ -62,9 +62,16 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
                 return
         await self.send_json({"type": "error", "message": 'expected {"type": "resume", "after": <seq>}'})
 
-    # --- from the hub (plain calls: they only queue) -------------------------------
+    # --- from the hub ---------------------------------------------------------------
 
-    def deliver(self, events: list[dict[str, Any]], frame: str) -> None:
+    async def deliver(self, events: list[dict[str, Any]], frame: str) -> None:
+        if not self.inbox and not self.sending.locked():  # the usual case: send at once
+            if events[-1]["seq"] <= self.last_seq:
+                return
+            if events[0]["seq"] == self.last_seq + 1:
+                self.last_seq = events[-1]["seq"]
+                await self.send(text_data=frame)  # the hub encoded it once for everyone
+                return
         self.inbox.append((events, frame))
         self._pump()
 

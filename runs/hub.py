@@ -38,7 +38,7 @@ FRAME_SECONDS = 0.025
 
 
 class Viewer(Protocol):
-    def deliver(self, events: list[dict[str, Any]], frame: str) -> None: ...
+    async def deliver(self, events: list[dict[str, Any]], frame: str) -> None: ...
 
     def missed(self) -> None: ...
 
@@ -55,6 +55,7 @@ class RunFeed:
         self.buffer: list[dict[str, Any]] = []
         self.last_frame = 0.0
         self.flush_scheduled = False
+        self.frames: asyncio.Queue[tuple[list[dict[str, Any]], str]] = asyncio.Queue()
         self.joined = asyncio.Event()
         self.task = asyncio.create_task(self.listen())
 
@@ -62,6 +63,7 @@ class RunFeed:
         layer = get_channel_layer()
         assert layer is not None
         checker = asyncio.create_task(self.check_database())
+        sender = asyncio.create_task(self.send_frames())
         try:
             while True:
                 try:
@@ -85,6 +87,7 @@ class RunFeed:
                     self.tell_missed()
         finally:
             checker.cancel()
+            sender.cancel()
 
     def collect(self, events: list[dict[str, Any]]) -> None:
         if not events:
@@ -109,9 +112,17 @@ class RunFeed:
 
     def fan_out(self, events: list[dict[str, Any]]) -> None:
         self.last_seq = max(self.last_seq, events[-1]["seq"])
-        frame = json.dumps({"type": "events", "events": events})
-        for viewer in list(self.viewers):
-            viewer.deliver(events, frame)
+        self.frames.put_nowait((events, json.dumps({"type": "events", "events": events})))
+
+    async def send_frames(self) -> None:
+        """One task hands every frame to every viewer, in order."""
+        while True:
+            events, frame = await self.frames.get()
+            for viewer in list(self.viewers):
+                try:
+                    await viewer.deliver(events, frame)
+                except Exception:  # one broken socket must not starve the others
+                    logger.warning("live run %s: a viewer could not be sent to", self.run_id, exc_info=True)
 
     def tell_missed(self) -> None:
         for viewer in list(self.viewers):
