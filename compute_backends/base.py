@@ -33,6 +33,8 @@ class LaunchSpec:
 class Execution(ABC):
     """A launched node. All methods return at once."""
 
+    gpus: list[str] = []  # device ids given to the node
+
     @abstractmethod
     def read_lines(self) -> list[str]:
         """Log lines produced since the last call (stdout and stderr, in order)."""

@@ -29,6 +29,7 @@ class LocalExecution(Execution):
     def __init__(self, process: subprocess.Popen[bytes] | ForkedProcess, lease: GpuLease | None) -> None:
         self.process = process
         self.lease = lease
+        self.gpus = list(lease.devices) if lease is not None else []
         self.pidfd = _pidfd(process) if isinstance(process, subprocess.Popen) else None
         self.lines: queue.SimpleQueue[str] = queue.SimpleQueue()
         assert process.stdout is not None

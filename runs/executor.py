@@ -185,6 +185,9 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Ou
             sink.add([f"[pipewright] {exc}"])
             sink.flush(force=True)
             return Outcome(ok=False, error=str(exc), retryable=False)
+        if execution.gpus:
+            NodeRun.objects.filter(pk=node_run.pk).update(gpus=execution.gpus)
+            node_run.gpus = execution.gpus
         try:
             outcome = watch(node_run, execution, work_dir, config.timeout_seconds, sink)
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,37 @@ def append_log(node_run_id: int, text: str) -> None:
         NodeRun.objects.filter(pk=node_run_id).update(log=appended(text))
 
 
+class MetricsTail:
+    """Follows the node's metrics.jsonl; new points become `node_metrics` events."""
+
+    MAX_POINTS = 500
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+
+    def emit(self, node_run: NodeRun) -> None:
+        try:
+            with self.path.open("rb") as source:
+                source.seek(self.offset)
+                chunk = source.read(1024 * 1024)
+        except OSError:
+            return
+        complete = chunk[: chunk.rfind(b"\n") + 1]  # a line still being written waits
+        if not complete:
+            return
+        self.offset += len(complete)
+        points = []
+        for line in complete.splitlines():
+            try:
+                record = json.loads(line)
+                points.append([record["name"], record.get("step"), record["value"]])
+            except (ValueError, KeyError, TypeError):
+                continue
+        if points:
+            record_event(node_run.run_id, "node_metrics", node_run.node_id, points=points[-self.MAX_POINTS :])
+
+
 def _read_progress(work_dir: Path) -> float | None:
     try:
         return float((work_dir / "progress").read_text())
@@ -88,6 +120,7 @@ def _read_progress(work_dir: Path) -> float | None:
 def watch(node_run: NodeRun, execution: Any, work_dir: Path, timeout: float | None, sink: LogSink) -> Outcome:
     """Follow a launched node until it exits, is cancelled, or times out."""
     started = time.monotonic()
+    metrics = MetricsTail(work_dir / "metrics.jsonl")
     heartbeat_every = settings.PIPEWRIGHT_HEARTBEAT_SECONDS
     last_beat = started
     last_check = started
@@ -96,6 +129,7 @@ def watch(node_run: NodeRun, execution: Any, work_dir: Path, timeout: float | No
         sink.add(execution.read_lines())
         code = execution.exit_code()
         if code is not None:
+            metrics.emit(node_run)
             sink.add(execution.read_lines())
             seconds = time.monotonic() - started
             sink.add([f"[pipewright] exited with code {code} after {seconds:.2f} s"])
@@ -110,6 +144,7 @@ def watch(node_run: NodeRun, execution: Any, work_dir: Path, timeout: float | No
             return Outcome(ok=False, error=f"timed out after {timeout:g} s", retryable=True)
         if now - last_check >= 0.5:
             last_check = now
+            metrics.emit(node_run)
             state = NodeRun.objects.filter(pk=node_run.pk).values_list("state", "attempt").first()
             if state != (NodeState.RUNNING, node_run.attempt):
                 execution.kill()

@@ -65,3 +65,4 @@ def test_a_gpu_node_gets_its_devices_through_cuda_visible_devices(tmp_path):
     execution.release()
     assert "[pipewright] assigned GPU(s) 3,5" in lines
     assert "visible=3,5" in lines
+    assert execution.gpus == ["3", "5"]  # recorded on the node run, shown in its panel

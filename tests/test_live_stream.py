@@ -286,3 +286,11 @@ def test_a_real_run_streams_every_state_change_until_it_succeeds(
         for line in e["payload"]["lines"]
     ]
     assert any("trained for" in line for line in train_lines)
+    # and the training loss arrived as metric points while the node ran
+    points = [
+        p
+        for e in received
+        if e["kind"] == "node_metrics" and e["node_id"] == "train"
+        for p in e["payload"]["points"]
+    ]
+    assert points and {name for name, _step, _value in points} >= {"loss"}

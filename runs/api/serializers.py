@@ -26,6 +26,8 @@ class NodeRunSerializer(serializers.ModelSerializer[NodeRun]):
             "error",
             "metrics",
             "outputs",
+            "worker",
+            "gpus",
         ]
 
 

@@ -76,6 +76,8 @@ class NodeRun(models.Model):
     # The key that makes an earlier result reusable (operation, params, inputs).
     cache_key = models.CharField(max_length=64, blank=True, db_index=True)
     worker = models.CharField(max_length=200, blank=True)
+    # GPU device ids the node was given (CUDA_VISIBLE_DEVICES), empty without GPUs.
+    gpus = models.JSONField(default=list, blank=True)
     # The Celery task that holds this node now; a redelivered copy of it means its worker died.
     task_id = models.CharField(max_length=64, blank=True)
     # What the node printed (stdout and stderr), kept to the last PIPEWRIGHT_LOG_TAIL_BYTES.
