@@ -1,6 +1,6 @@
 // One function per API call the app makes. Pages call these, never `fetch` directly.
 
-import { api, withQuery } from './client'
+import { ApiError, api, isAbortError, withQuery } from './client'
 import type {
   Artifact,
   NewPipeline,
@@ -127,4 +127,26 @@ export function getArtifact(id: number, signal?: AbortSignal) {
 /** Where an artifact's bytes are streamed from (a plain link or image source). */
 export function artifactDownloadUrl(id: number): string {
   return `/api/artifacts/${id}/download/`
+}
+
+/** An artifact's bytes as text, unparsed whatever their type (for previews of small files). */
+export async function getArtifactText(id: number, signal?: AbortSignal): Promise<string> {
+  let response: Response
+  try {
+    response = await fetch(artifactDownloadUrl(id), { credentials: 'same-origin', signal })
+  } catch (error) {
+    if (isAbortError(error)) throw error
+    throw new ApiError(0, null)
+  }
+  const text = await response.text()
+  if (!response.ok) throw new ApiError(response.status, errorBody(text))
+  return text
+}
+
+function errorBody(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text || null
+  }
 }

@@ -213,6 +213,10 @@ export interface NodeRun {
   cached_from?: number | null
   /** Why a claimed node has not started yet, when the server says so. */
   waiting_reason?: string | null
+  /** The worker that ran (or runs) the node; empty before one claimed it. */
+  worker?: string
+  /** Device ids of the GPUs given to the node (empty without GPUs). */
+  gpus?: string[]
 }
 
 /** One node run with its log (stdout + stderr; `[pipewright]` lines are engine notes). */
@@ -228,7 +232,13 @@ export interface RunDetail extends Run {
   node_runs: NodeRun[]
 }
 
-export type RunEventKind = 'run_state' | 'node_state' | 'node_log' | 'node_progress' | 'node_waiting'
+export type RunEventKind =
+  | 'run_state'
+  | 'node_state'
+  | 'node_log'
+  | 'node_progress'
+  | 'node_waiting'
+  | 'node_metrics'
 
 /**
  * One change to a run (`GET /api/runs/<id>/events/` and the live stream): numbered per run,

@@ -2,8 +2,10 @@
 import { describe, expect, it } from 'vitest'
 import type { NodeRun, NodeRunDetail, RunDetail, RunEvent } from '../api/types'
 import {
+  MAX_METRIC_POINTS,
   MAX_STREAMED_LOG_LINES,
   appendLines,
+  appendMetricPoints,
   applyEvents,
   describeEvent,
   fromSnapshot,
@@ -164,6 +166,53 @@ describe('applyEvents', () => {
   })
 })
 
+describe('node_metrics', () => {
+  it('appends points to the node\'s metrics, copy-on-write, skipping bad points', () => {
+    const start = fromSnapshot(
+      run({ node_runs: [nodeRun('load'), nodeRun('train', { state: 'running', metrics: { loss: { last: 0.9, series: [[1, 0.9]] } } })] }),
+    )
+    const points = event(2, 'node_metrics', 'train', {
+      points: [['loss', 3, 0.41], ['accuracy', null, 0.9], ['bad', 1, 'x'], [1, 2, 3], 'junk', ['loss', 4, 0.3]],
+    })
+    const { state, gap } = applyEvents(start, [points])
+    expect(gap).toBe(false)
+    expect(state.seq).toBe(2)
+    expect(node(state, 'train').metrics).toEqual({
+      loss: { last: 0.3, series: [[1, 0.9], [3, 0.41], [4, 0.3]] },
+      accuracy: { last: 0.9, series: [[null, 0.9]] },
+    })
+    expect(node(start, 'train').metrics).toEqual({ loss: { last: 0.9, series: [[1, 0.9]] } })
+    expect(state.run.node_runs[0]).toBe(start.run.node_runs[0])
+    expect(state.history).toEqual([])
+
+    const empty = applyEvents(state, [event(3, 'node_metrics', 'train', { points: [] })]).state
+    expect(empty.seq).toBe(3)
+    expect(empty.run).toBe(state.run)
+  })
+
+  it('caps each series, dropping the oldest points', () => {
+    const many = Array.from({ length: MAX_METRIC_POINTS + 5 }, (_, i) => ['loss', i, i] as const)
+    const metrics = appendMetricPoints({ acc: { last: 1, series: [[0, 1]] } }, many)
+    expect(metrics.loss!.series).toHaveLength(MAX_METRIC_POINTS)
+    expect(metrics.loss!.series[0]).toEqual([5, 5])
+    expect(metrics.loss!.last).toBe(MAX_METRIC_POINTS + 4)
+    expect(metrics.acc).toEqual({ last: 1, series: [[0, 1]] })
+    expect(appendMetricPoints(undefined, [['a', null, 1], ['a', null, 2], ['a', null, 3]], 2).a).toEqual({
+      last: 3,
+      series: [[null, 2], [null, 3]],
+    })
+  })
+
+  it('keeps a running node\'s live metrics over an older read, and describes the event', () => {
+    const live = nodeRun('train', { state: 'running', attempt: 1, metrics: { loss: { last: 0.3, series: [[1, 0.5], [2, 0.3]] } } })
+    const read: NodeRunDetail = { ...nodeRun('train', { state: 'running', attempt: 1 }), metrics: { loss: { last: 0.5, series: [[1, 0.5]] } }, log: '' }
+    expect(mergeNodeDetail(live, read)!.metrics).toEqual(live.metrics)
+    expect(describeEvent(event(9, 'node_metrics', 'train', { points: [['loss', 1, 0.1], ['acc', 1, 0.9], ['loss', 2, 0.05]] })).text).toBe(
+      'metrics: loss, acc',
+    )
+  })
+})
+
 describe('waitingAfter', () => {
   it('gives the reasons still standing after a history', () => {
     expect(
@@ -305,6 +354,12 @@ describe('mergeNodeDetail', () => {
     expect(merged.exit_code).toBeUndefined()
     expect(mergeNodeDetail(running, undefined)).toBe(running)
     expect(mergeNodeDetail(undefined, read)).toMatchObject({ state: 'succeeded', exit_code: 0 })
+  })
+
+  it('takes the worker and GPUs from the read when the live run has none yet', () => {
+    const placed = { ...read, worker: 'vm', gpus: ['0', '1'] }
+    expect(mergeNodeDetail({ ...live, worker: '', gpus: [] }, placed)).toMatchObject({ worker: 'vm', gpus: ['0', '1'] })
+    expect(mergeNodeDetail({ ...live, worker: 'gpu-2', gpus: ['3'] }, placed)).toMatchObject({ worker: 'gpu-2', gpus: ['3'] })
   })
 })
 

@@ -4,6 +4,7 @@
 // is a duplicate (ignored). See "The live run stream" in docs/api.md.
 
 import type {
+  MetricValue,
   NodeOutput,
   NodeRun,
   NodeRunDetail,
@@ -22,6 +23,9 @@ export const HISTORY_KINDS: ReadonlySet<string> = new Set(['run_state', 'node_st
 
 /** A node's log keeps at most this many streamed lines (the log view shows the last 2,000). */
 export const MAX_STREAMED_LOG_LINES = 5000
+
+/** A metric's streamed series keeps at most this many points (the oldest are dropped). */
+export const MAX_METRIC_POINTS = 2000
 
 /** Why a queued node has not started when the server gives no reason of its own. */
 export const DEFAULT_QUEUED_REASON = 'waiting for a free worker'
@@ -103,6 +107,44 @@ function mergeOutputs(
     merged[port] = known && known.artifact === output.artifact ? { ...known, ...output } : output
   }
   return merged
+}
+
+/** The valid `[name, step, value]` points of a `node_metrics` payload. */
+function metricPoints(points: unknown): [string, number | null, number][] {
+  if (!Array.isArray(points)) return []
+  const valid: [string, number | null, number][] = []
+  for (const point of points) {
+    if (!Array.isArray(point) || point.length < 3) continue
+    const [name, step, value] = point as unknown[]
+    const v = finite(value)
+    if (typeof name !== 'string' || !name || v === undefined) continue
+    valid.push([name, finite(step) ?? null, v])
+  }
+  return valid
+}
+
+/** Metrics with points appended (copying only the metrics that change), each series capped. */
+export function appendMetricPoints(
+  metrics: Readonly<Record<string, MetricValue>> | undefined,
+  points: readonly (readonly [string, number | null, number])[],
+  cap = MAX_METRIC_POINTS,
+): Record<string, MetricValue> {
+  const next: Record<string, MetricValue> = { ...metrics }
+  const grown = new Set<string>()
+  for (const [name, step, value] of points) {
+    if (!grown.has(name)) {
+      next[name] = { last: value, series: [...(next[name]?.series ?? [])] }
+      grown.add(name)
+    }
+    const metric = next[name]!
+    metric.series.push([step, value])
+    metric.last = value
+  }
+  for (const name of grown) {
+    const series = next[name]!.series
+    if (series.length > cap) series.splice(0, series.length - cap)
+  }
+  return next
 }
 
 /** Changes one state copy-on-write: the first change to the run or a node copies it once. */
@@ -243,6 +285,13 @@ class Draft {
       case 'node_log':
         if (event.node_id) this.addLog(event, base)
         return
+      case 'node_metrics': {
+        const points = metricPoints(payload.points)
+        if (!points.length || !event.node_id) return
+        const node = this.node(event.node_id)
+        node.metrics = appendMetricPoints(node.metrics, points)
+        return
+      }
       default:
         // Kinds this page does not know (e.g. run_created) only move the sequence number.
         return
@@ -402,14 +451,22 @@ export function mergeNodeDetail(
   if (!detail) return nodeRun
   const { log: _log, log_seq: _logSeq, ...read } = detail
   if (!nodeRun) return read
-  if (read.state !== nodeRun.state || read.attempt !== nodeRun.attempt) {
-    return { ...nodeRun, metrics: nodeRun.metrics ?? read.metrics }
+  // The live run may predate the node's claim: take the worker and GPUs from the read then.
+  const placement = {
+    worker: nodeRun.worker || read.worker,
+    gpus: nodeRun.gpus?.length ? nodeRun.gpus : (read.gpus ?? nodeRun.gpus),
   }
+  if (read.state !== nodeRun.state || read.attempt !== nodeRun.attempt) {
+    return { ...nodeRun, ...placement, metrics: nodeRun.metrics ?? read.metrics }
+  }
+  // A running node's metrics grow with the stream (or the run's polling): the read is older.
+  const liveMetrics = nodeRun.state === 'running' && nodeRun.metrics && Object.keys(nodeRun.metrics).length
   const streamed = nodeRun.outputs && Object.keys(nodeRun.outputs).length ? nodeRun.outputs : undefined
   return {
     ...nodeRun,
+    ...placement,
     exit_code: read.exit_code ?? nodeRun.exit_code,
-    metrics: read.metrics ?? nodeRun.metrics,
+    metrics: liveMetrics ? nodeRun.metrics : (read.metrics ?? nodeRun.metrics),
     error: read.error || nodeRun.error,
     outputs: streamed ? mergeOutputs(streamed, read.outputs) : (read.outputs ?? nodeRun.outputs),
   }
@@ -497,6 +554,10 @@ export function describeEvent(event: RunEvent): EventText {
       return { nodeId, state: null, text: `progress ${Math.round((finite(payload.progress) ?? 0) * 100)}%` }
     case 'node_log':
       return { nodeId, state: null, text: 'log' }
+    case 'node_metrics': {
+      const names = [...new Set(metricPoints(payload.points).map(([name]) => name))]
+      return { nodeId, state: null, text: names.length ? `metrics: ${names.join(', ')}` : 'metrics' }
+    }
     default:
       return { nodeId, state: null, text: event.kind.replace(/_/g, ' ') }
   }

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { artifactDownloadUrl, getArtifact, nodeLogUrl } from '../api/endpoints'
+import { artifactDownloadUrl, getArtifact, getArtifactText, nodeLogUrl } from '../api/endpoints'
 import type { Artifact, NodeOutput, NodeRun, Operation } from '../api/types'
 import { LogView } from '../components/LogView'
 import { Sparkline } from '../components/Sparkline'
@@ -8,6 +8,7 @@ import { Spinner } from '../components/States'
 import { useNodeLog, type LogStream } from '../hooks/useNodeLog'
 import { useResource } from '../hooks/useResource'
 import { errorMessage } from '../lib/errors'
+import { PREVIEW_TABLE_ROWS, previewKind, tablePreview, textPreview, type PreviewKind } from '../lib/filePreview'
 import { formatBytes, formatNumber, formatProgress, previewValue } from '../lib/format'
 import { waitingText } from '../lib/runGraph'
 import { isFinishedNodeState, isWorkingNodeState } from '../lib/runs'
@@ -108,6 +109,8 @@ export function RunNodePanel({
           label={nodeRun?.finished_at || !nodeRun?.started_at ? 'Duration' : 'Running for'}
           value={duration === null ? null : formatDuration(duration)}
         />
+        {nodeRun?.worker && <Timing label="Worker" value={nodeRun.worker} />}
+        {nodeRun?.gpus && nodeRun.gpus.length > 0 && <Timing label="GPUs" value={nodeRun.gpus.join(', ')} />}
       </dl>
 
       {nodeRun?.error && (
@@ -197,6 +200,7 @@ function Outputs({ outputs, nodeLabel }: { outputs: [string, NodeOutput][]; node
       {outputs.map(([name, output]) => {
         const artifact = artifacts.data?.get(output.artifact)
         const url = artifactDownloadUrl(output.artifact)
+        const preview = output.value === undefined ? previewKind(artifact?.name ?? output.name, output.size) : null
         return (
           <li key={name} className="output">
             <div className="output-head">
@@ -213,6 +217,7 @@ function Outputs({ outputs, nodeLabel }: { outputs: [string, NodeOutput][]; node
               </a>
             )}
             {output.value !== undefined && <ValuePreview value={output.value} />}
+            {preview && <FilePreview artifactId={output.artifact} kind={preview} label={`${name} of ${nodeLabel}`} />}
           </li>
         )
       })}
@@ -231,6 +236,79 @@ function ValuePreview({ value }: { value: unknown }) {
         <button type="button" className="link-button" onClick={() => setExpanded((open) => !open)}>
           {expanded ? 'Show less' : 'Show all'}
         </button>
+      )}
+    </div>
+  )
+}
+
+/** The start of a small text-like file output: a table for CSV and TSV, else its text. */
+function FilePreview({ artifactId, kind, label }: { artifactId: number; kind: PreviewKind; label: string }) {
+  const file = useResource((signal) => getArtifactText(artifactId, signal), [artifactId])
+  if (file.status === 'loading') return <p className="output-preview-note muted">Loading preview…</p>
+  if (file.status === 'error' || file.data === undefined) {
+    return (
+      <p className="output-preview-note">
+        Could not load the preview ({errorMessage(file.error)}).{' '}
+        <button type="button" className="link-button" onClick={file.reload}>
+          Retry
+        </button>
+      </p>
+    )
+  }
+  return kind === 'text' ? (
+    <TextPreview text={file.data} label={label} />
+  ) : (
+    <TablePreviewView text={file.data} kind={kind} label={label} />
+  )
+}
+
+function TextPreview({ text, label }: { text: string; label: string }) {
+  const [expanded, setExpanded] = useState(false)
+  const preview = textPreview(text)
+  if (!text) return <p className="output-preview-note muted">The file is empty.</p>
+  return (
+    <div className="output-value">
+      <pre aria-label={label}>{expanded ? text : preview.text}</pre>
+      {preview.truncated && (
+        <button type="button" className="link-button" onClick={() => setExpanded((open) => !open)}>
+          {expanded ? 'Show less' : 'Show all'}
+        </button>
+      )}
+    </div>
+  )
+}
+
+function TablePreviewView({ text, kind, label }: { text: string; kind: 'csv' | 'tsv'; label: string }) {
+  const table = tablePreview(text, kind)
+  if (!table.header.length) return <p className="output-preview-note muted">The file is empty.</p>
+  return (
+    <div className="output-table-preview">
+      <div className="output-table-scroll">
+        <table role="table" aria-label={label}>
+          <thead>
+            <tr>
+              {table.header.map((cell, i) => (
+                <th key={i} scope="col">
+                  {cell}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {table.rows.map((row, r) => (
+              <tr key={r}>
+                {table.header.map((_, i) => (
+                  <td key={i}>{row[i] ?? ''}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {table.total > PREVIEW_TABLE_ROWS && (
+        <p className="output-preview-note muted">
+          first {PREVIEW_TABLE_ROWS} of {table.total} rows
+        </p>
       )}
     </div>
   )

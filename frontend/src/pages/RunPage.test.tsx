@@ -307,6 +307,69 @@ describe('RunPage', () => {
     expect(rerun.closest('[title]')!.getAttribute('title')).toMatch(/editor role/)
   })
 
+  it('shows the worker and GPUs of a node, GPUs only when it has some', async () => {
+    renderPage(
+      {
+        ...okRoutes,
+        'GET /api/runs/7/': { body: run({ node_runs: nodeRuns({ worker: 'vm', gpus: ['0', '1'] }) }) },
+        'GET /api/runs/7/nodes/stats/': { body: { ...nodeRuns()[3], worker: 'cpu-2', gpus: [], log: '' } },
+      },
+      '/runs/7/?node=train',
+    )
+    let panel = await screen.findByRole('region', { name: 'Node details' })
+    const fact = (label: string) => within(panel).queryByText(label, { selector: 'dt' })?.nextElementSibling?.textContent
+    await waitFor(() => expect(fact('Worker')).toBe('vm'))
+    expect(fact('GPUs')).toBe('0, 1')
+
+    fireEvent.click(screen.getByText('Describe', { selector: '.op-node-title' }))
+    panel = await screen.findByRole('region', { name: 'Node details' })
+    await within(panel).findByRole('heading', { name: 'Describe' })
+    await waitFor(() => expect(fact('Worker')).toBe('cpu-2'))
+    expect(fact('GPUs')).toBeUndefined()
+  })
+
+  it('previews small CSV and text file outputs, and says when one cannot be loaded', async () => {
+    const csv = ['epoch,note', '0,"warm, up"', ...Array.from({ length: 24 }, (_, i) => `${i + 1},"say ""hi"""`)].join('\n')
+    const notes = `${'x'.repeat(5000)}END`
+    const outputs = {
+      history: { artifact: 6, checksum: 'c6', type: 'file', size: csv.length },
+      notes: { artifact: 7, checksum: 'c7', type: 'file', size: notes.length },
+      broken: { artifact: 8, checksum: 'c8', type: 'file', size: 10 },
+      big: { artifact: 9, checksum: 'c9', type: 'file', size: 300 * 1024 },
+    }
+    const api = renderPage(
+      {
+        ...okRoutes,
+        'GET /api/runs/7/': { body: run({ node_runs: nodeRuns({ state: 'succeeded', outputs }) }) },
+        'GET /api/runs/7/nodes/train/': { body: { ...nodeRuns({ state: 'succeeded', outputs })[1], log: '' } },
+        'GET /api/artifacts/6/': { body: { id: 6, name: 'train.history.csv' } },
+        'GET /api/artifacts/7/': { body: { id: 7, name: 'train.notes.txt' } },
+        'GET /api/artifacts/8/': { body: { id: 8, name: 'train.broken.log' } },
+        'GET /api/artifacts/9/': { body: { id: 9, name: 'train.big.csv' } },
+        'GET /api/artifacts/6/download/': { text: csv },
+        'GET /api/artifacts/7/download/': { text: notes },
+        'GET /api/artifacts/8/download/': { status: 404, body: { detail: 'Not found.' } },
+      },
+      '/runs/7/?node=train',
+    )
+    const panel = await screen.findByRole('region', { name: 'Node details' })
+    const table = await within(panel).findByRole('table', { name: 'history of Train' })
+    expect(within(table).getAllByRole('columnheader').map((cell) => cell.textContent)).toEqual(['epoch', 'note'])
+    const rows = within(table).getAllByRole('row')
+    expect(rows).toHaveLength(21)
+    expect(within(rows[1]!).getAllByRole('cell').map((cell) => cell.textContent)).toEqual(['0', 'warm, up'])
+    expect(within(rows[2]!).getAllByRole('cell')[1]!.textContent).toBe('say "hi"')
+    expect(within(panel).getByText('first 20 of 25 rows')).toBeTruthy()
+
+    const text = await within(panel).findByLabelText('notes of Train')
+    expect(text.textContent).not.toContain('END')
+    fireEvent.click(within(panel).getByRole('button', { name: 'Show all' }))
+    expect(within(panel).getByLabelText('notes of Train').textContent).toContain('END')
+
+    expect(await within(panel).findByText(/Could not load the preview/)).toBeTruthy()
+    expect(api.calls.some((call) => call.path === '/api/artifacts/9/download/')).toBe(false)
+  })
+
   it('says when the graph of the run cannot be loaded, and retries', async () => {
     let fail = true
     renderPage({
@@ -431,6 +494,27 @@ describe('RunPage, live', () => {
     // when the node finishes it is read once more, for its exit code and last lines
     act(() => socket.events(runEvent(23, 'node_state', 'train', { state: 'succeeded', outputs: {} })))
     await waitFor(() => expect(reads()).toBe(2))
+  })
+
+  it('updates a running node’s metrics live from node_metrics events', async () => {
+    const { socket } = await openLive()
+    fireEvent.click(screen.getByText('Train', { selector: '.op-node-title' }))
+    const panel = await screen.findByRole('region', { name: 'Node details' })
+    await within(panel).findByRole('log', { name: 'Log of Train' })
+    expect(within(within(panel).getByRole('row', { name: /loss/ })).getByText('0.1235')).toBeTruthy()
+
+    act(() =>
+      socket.events(
+        runEvent(21, 'node_metrics', 'train', { points: [['loss', 30, 0.05], ['accuracy', 30, 0.95], ['f1', null, 0.8]] }),
+      ),
+    )
+    const loss = within(panel).getByRole('row', { name: /loss/ })
+    expect(within(loss).getByText('0.05')).toBeTruthy()
+    expect(within(loss).getByRole('img', { name: 'loss: 4 points, from 0.9 to 0.05' })).toBeTruthy()
+    const accuracy = within(panel).getByRole('row', { name: /accuracy/ })
+    expect(within(accuracy).getByText('0.95')).toBeTruthy()
+    expect(within(accuracy).getByRole('img')).toBeTruthy()
+    expect(within(within(panel).getByRole('row', { name: /f1/ })).getByText('0.8')).toBeTruthy()
   })
 
   it('reads the node again when the stream left log lines out', async () => {

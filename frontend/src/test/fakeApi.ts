@@ -5,6 +5,8 @@ import { vi } from 'vitest'
 export interface FakeResponse {
   status?: number
   body?: unknown
+  /** A raw text body (sent as is, `text/plain`) instead of JSON. */
+  text?: string
 }
 
 export interface RecordedCall {
@@ -47,6 +49,9 @@ export function installFakeApi(routes: Routes) {
         ? await handler(call)
         : handler
     const status = answer.status ?? 200
+    if (answer.text !== undefined) {
+      return new Response(answer.text, { status, headers: { 'Content-Type': 'text/plain' } })
+    }
     return new Response(status === 204 ? null : JSON.stringify(answer.body ?? null), {
       status,
       headers: { 'Content-Type': 'application/json' },
