@@ -195,6 +195,8 @@ PIPEWRIGHT_GPU_DEVICES: list[str] | None = (
 PIPEWRIGHT_HEARTBEAT_SECONDS = env.float("PIPEWRIGHT_HEARTBEAT_SECONDS", default=5.0)
 PIPEWRIGHT_NODE_LOST_SECONDS = env.float("PIPEWRIGHT_NODE_LOST_SECONDS", default=30.0)
 PIPEWRIGHT_REAPER_SECONDS = env.float("PIPEWRIGHT_REAPER_SECONDS", default=10.0)
+# A node queued this long whose task was never picked up is sent again (its message may be lost).
+PIPEWRIGHT_REQUEUE_SECONDS = env.float("PIPEWRIGHT_REQUEUE_SECONDS", default=300.0)
 PIPEWRIGHT_LOG_TAIL_BYTES = env.int("PIPEWRIGHT_LOG_TAIL_BYTES", default=1024 * 1024)
 PIPEWRIGHT_KEEP_WORK_DIRS = env.bool("PIPEWRIGHT_KEEP_WORK_DIRS", default=False)
 # Local nodes are forked from a warm interpreter per worker (compute_backends/forkserver.py);

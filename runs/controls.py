@@ -60,6 +60,7 @@ def reap_lost_nodes() -> list[int]:
                 node_run.move_to(NodeState.QUEUED)
                 node_run.error = reason
                 node_run.task_id = ""
+                node_run.dispatched_at = timezone.now()
                 node_run.save()
                 record_event(
                     node_run.run_id, "node_state", node_run.node_id, state=node_run.state, error=reason

@@ -11,11 +11,14 @@ is the truth, and calling it twice does no harm.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from editor.hashing import content_hash
 from editor.models import PipelineVersion
@@ -142,9 +145,10 @@ def _settle(
             settled.append(node_run.node_id)
         else:
             node_run.move_to(NodeState.QUEUED)
+            node_run.dispatched_at = timezone.now()
             events.append(("node_state", node_run.node_id, {"state": node_run.state}))
             queued.append(node_run)
-    NodeRun.objects.bulk_update(queued, ["state", "cache_key"])  # one statement for a whole layer
+    NodeRun.objects.bulk_update(queued, ["state", "cache_key", "dispatched_at"])  # one statement a layer
     return queued, settled
 
 
@@ -240,9 +244,30 @@ def advance_locked(run: Run, changed: list[str] | None = None, events: list[Even
         transaction.on_commit(send)
 
 
-def runs_needing_a_nudge() -> list[int]:
-    """Running runs with nothing active: a lost `advance` left them; the reaper nudges them."""
-    active = Q(node_runs__state__in=list(NodeState.active()))
-    return list(
-        Run.objects.filter(state=RunState.RUNNING).exclude(active).values_list("pk", flat=True).distinct()
+def resend_stale_queued() -> list[int]:
+    """Queued nodes whose task was sent long ago and never picked up: the message may
+    have been lost (a broker restarted without its data). Sending again is safe, a
+    node is claimed once; answers the node run ids sent again."""
+    from runs.tasks import execute_node
+
+    cutoff = timezone.now() - timedelta(seconds=settings.PIPEWRIGHT_REQUEUE_SECONDS)
+    stale = list(
+        NodeRun.objects.filter(state=NodeState.QUEUED, dispatched_at__lt=cutoff)
+        .select_related("operation_version")
+        .order_by("dispatched_at")[:500]
     )
+    if stale:
+        NodeRun.objects.filter(pk__in=[nr.pk for nr in stale]).update(dispatched_at=timezone.now())
+    for node_run in stale:
+        execute_node.apply_async(args=(node_run.pk, node_run.run_id), queue=queue_for(node_run))
+    return [nr.pk for nr in stale]
+
+
+def runs_needing_a_nudge() -> list[int]:
+    """Runs a lost `advance` left behind, which the reaper nudges: running with nothing
+    active, or still pending well after they were submitted."""
+    active = Q(node_runs__state__in=list(NodeState.active()))
+    running = Run.objects.filter(state=RunState.RUNNING).exclude(active)
+    cutoff = timezone.now() - timedelta(seconds=settings.PIPEWRIGHT_REQUEUE_SECONDS)
+    pending = Run.objects.filter(state=RunState.PENDING, created_at__lt=cutoff)
+    return sorted(set(running.values_list("pk", flat=True)) | set(pending.values_list("pk", flat=True)))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import Task, shared_task
 from celery.utils.log import get_task_logger
+from django.utils import timezone
 
 from runs import controls, executor, scheduler
 
@@ -23,6 +26,8 @@ def execute_node(self: Task, node_run_id: int, run_id: int | None = None) -> Non
 
         queue = scheduler.queue_for(NodeRun.objects.select_related("operation_version").get(pk=node_run_id))
         logger.info("node run %s fails; retrying in %.1fs", node_run_id, delay)
+        due = timezone.now() + timedelta(seconds=delay)
+        NodeRun.objects.filter(pk=node_run_id).update(dispatched_at=due)
         execute_node.apply_async(args=(node_run_id, run_id), queue=queue, countdown=delay)
 
 
@@ -33,3 +38,6 @@ def reap_lost_nodes() -> None:
         logger.warning("reaped lost node runs: %s", lost)
     for run_id in scheduler.runs_needing_a_nudge():
         scheduler.advance(run_id)
+    resent = scheduler.resend_stale_queued()
+    if resent:
+        logger.warning("sent queued node runs again (their task was never picked up): %s", resent)

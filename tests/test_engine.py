@@ -11,6 +11,7 @@ from editor.operations import create_operation_version
 from runs.choices import NodeState, RunState
 from runs.controls import cancel_run
 from runs.models import NodeRun
+from runs.scheduler import advance
 from runs.submit import rerun, submit_run
 from tests.fixtures.engine import wait_for, wait_for_run
 
@@ -265,3 +266,41 @@ def test_a_worker_killed_mid_node_ends_in_a_retried_node_never_a_stuck_run(
     assert run.state == RunState.SUCCEEDED, (slow.state, slow.error)
     assert slow.attempt == 2
     assert run.events.filter(payload__error__startswith="worker lost").exists()
+
+
+def test_lost_task_messages_are_sent_again_never_a_stuck_run(
+    celery_worker, project, owner, ops, make_graph_pipeline, monkeypatch
+):
+    # given a run whose first message (advance) and first node message are both lost,
+    # as when the broker restarts without its data
+    from runs import tasks
+
+    pipeline = make_graph_pipeline(
+        project, {"left": ops["emit"]}, params={"left": {"value": 7, "seconds": 0}}
+    )
+    with monkeypatch.context() as lost:
+        lost.setattr(tasks.advance_run, "delay", lambda *args: None)
+        run = submit_run(pipeline, {"name": "lost"}, owner)
+        lost.setattr(tasks.execute_node, "apply_async", lambda *args, **kwargs: None)
+        advance(run.pk)
+    assert run.node_runs.get().state == NodeState.QUEUED
+    # then the reaper sends the node again once it has waited PIPEWRIGHT_REQUEUE_SECONDS (3 s here)
+    run = wait_for_run(run, timeout=30)
+    assert run.state == RunState.SUCCEEDED, states(run)
+    assert run.node_runs.get().outputs["out"]["value"] == 7
+
+
+def test_a_run_whose_first_message_is_lost_is_started_by_the_reaper(
+    celery_worker, project, owner, ops, make_graph_pipeline, monkeypatch
+):
+    from runs import tasks
+
+    pipeline = make_graph_pipeline(
+        project, {"left": ops["emit"]}, params={"left": {"value": 5, "seconds": 0}}
+    )
+    with monkeypatch.context() as lost:
+        lost.setattr(tasks.advance_run, "delay", lambda *args: None)
+        run = submit_run(pipeline, {"name": "never advanced"}, owner)
+    assert run.state == RunState.PENDING
+    run = wait_for_run(run, timeout=30)
+    assert run.state == RunState.SUCCEEDED, states(run)

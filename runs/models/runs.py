@@ -67,6 +67,9 @@ class NodeRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When its task was last sent (or is due, for a retry): a queued node whose message
+    # was lost with the broker's data is sent again after PIPEWRIGHT_REQUEUE_SECONDS.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     exit_code = models.IntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     progress = models.FloatField(default=0)
