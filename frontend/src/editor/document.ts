@@ -1,0 +1,275 @@
+// The pipeline document the editor works on, and the checks that guard it: the same
+// shape and wiring rules the server applies (editor/schemas.py, editor/graph.py). Pure.
+
+import type { Graph, GraphEdge, GraphInput, GraphNode, Operation, Port } from '../api/types'
+import { findCycle, formatCycle } from './cycles'
+import { isParamType, isPortType, paramValueOk, typesCompatible } from './typeCheck'
+
+export type EditorDocument = Graph
+
+export const NODE_ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/
+export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/
+export const LABEL_MAX = 200
+
+export function emptyDocument(): EditorDocument {
+  return { nodes: [], edges: [], inputs: [] }
+}
+
+/** The key an edge is selected by: its id, or a stable name made from its ends. */
+export function edgeKey(edge: GraphEdge): string {
+  return edge.id || `${edge.source}.${edge.source_port}->${edge.target}.${edge.target_port}`
+}
+
+export function operationPorts(
+  operation: Operation | undefined,
+): { inputs: Port[]; outputs: Port[] } {
+  const version = operation?.latest_version
+  return { inputs: version?.inputs ?? [], outputs: version?.outputs ?? [] }
+}
+
+/** A node id base made from an operation slug (`Train model!` -> `Train_model_`). */
+export function idBase(slug: string): string {
+  let base = slug.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 56)
+  if (!/^[A-Za-z0-9_]/.test(base)) base = `_${base}`.slice(0, 56)
+  return base || 'node'
+}
+
+/** `base`, or `base_2`, `base_3`... whichever is not taken yet. */
+export function uniqueId(base: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(base)) return base
+  for (let n = 2; ; n++) {
+    const candidate = `${base}_${n}`
+    if (!taken.has(candidate)) return candidate
+  }
+}
+
+export function cloneDocument(document: EditorDocument): EditorDocument {
+  return structuredClone(document)
+}
+
+export type ImportResult =
+  | { ok: true; document: EditorDocument }
+  | { ok: false; problems: string[] }
+
+const NODE_KEYS = new Set(['id', 'operation', 'operation_version', 'label', 'params', 'position'])
+const EDGE_KEYS = new Set(['id', 'source', 'source_port', 'target', 'target_port'])
+const INPUT_KEYS = new Set(['name', 'type', 'default', 'description'])
+const GRAPH_KEYS = new Set(['nodes', 'edges', 'inputs'])
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function extraKeys(
+  value: Record<string, unknown>,
+  allowed: ReadonlySet<string>,
+  where: string,
+  problems: string[],
+): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.has(key)) problems.push(`${where}: unknown field ${JSON.stringify(key)}`)
+  }
+}
+
+function parseNode(raw: unknown, index: number, problems: string[]): GraphNode | null {
+  const where = `nodes.${index}`
+  if (!isRecord(raw)) {
+    problems.push(`${where}: must be an object`)
+    return null
+  }
+  const before = problems.length
+  extraKeys(raw, NODE_KEYS, where, problems)
+  const { id, operation, operation_version, label = '', params = {}, position = { x: 0, y: 0 } } =
+    raw
+  if (typeof id !== 'string' || !NODE_ID.test(id)) {
+    problems.push(`${where}.id: must be 1-64 letters, digits, "_", "." or "-"`)
+  }
+  if (typeof operation !== 'number' || !Number.isInteger(operation)) {
+    problems.push(`${where}.operation: must be an operation id`)
+  }
+  if (
+    operation_version !== undefined &&
+    (typeof operation_version !== 'number' || !Number.isInteger(operation_version))
+  ) {
+    problems.push(`${where}.operation_version: must be an operation version id`)
+  }
+  if (typeof label !== 'string' || label.length > LABEL_MAX) {
+    problems.push(`${where}.label: must be text of at most ${LABEL_MAX} characters`)
+  }
+  if (!isRecord(params)) problems.push(`${where}.params: must be an object`)
+  if (!isRecord(position)) {
+    problems.push(`${where}.position: must be an object with x and y`)
+  } else {
+    extraKeys(position, new Set(['x', 'y']), `${where}.position`, problems)
+    const { x = 0, y = 0 } = position
+    if (typeof x !== 'number' || !Number.isFinite(x) || typeof y !== 'number' || !Number.isFinite(y)) {
+      problems.push(`${where}.position: x and y must be numbers`)
+    }
+  }
+  if (problems.length > before) return null
+  const pos = position as { x?: number; y?: number }
+  const node: GraphNode = {
+    id: id as string,
+    operation: operation as number,
+    label: label as string,
+    params: structuredClone(params as Record<string, unknown>),
+    position: { x: pos.x ?? 0, y: pos.y ?? 0 },
+  }
+  if (operation_version !== undefined) node.operation_version = operation_version as number
+  return node
+}
+
+function parseEdge(raw: unknown, index: number, problems: string[]): GraphEdge | null {
+  const where = `edges.${index}`
+  if (!isRecord(raw)) {
+    problems.push(`${where}: must be an object`)
+    return null
+  }
+  const before = problems.length
+  extraKeys(raw, EDGE_KEYS, where, problems)
+  const { id = '' } = raw
+  if (typeof id !== 'string' || id.length > 200) {
+    problems.push(`${where}.id: must be text of at most 200 characters`)
+  }
+  for (const field of ['source', 'source_port', 'target', 'target_port'] as const) {
+    if (typeof raw[field] !== 'string') problems.push(`${where}.${field}: must be text`)
+  }
+  if (problems.length > before) return null
+  return {
+    id: id as string,
+    source: raw.source as string,
+    source_port: raw.source_port as string,
+    target: raw.target as string,
+    target_port: raw.target_port as string,
+  }
+}
+
+function parseInput(raw: unknown, index: number, problems: string[]): GraphInput | null {
+  const where = `inputs.${index}`
+  if (!isRecord(raw)) {
+    problems.push(`${where}: must be an object`)
+    return null
+  }
+  const before = problems.length
+  extraKeys(raw, INPUT_KEYS, where, problems)
+  if (typeof raw.name !== 'string' || !IDENTIFIER.test(raw.name)) {
+    problems.push(`${where}.name: must be an identifier`)
+  }
+  if (!isPortType(raw.type)) problems.push(`${where}.type: unknown type ${JSON.stringify(raw.type)}`)
+  if (raw.description !== undefined && typeof raw.description !== 'string') {
+    problems.push(`${where}.description: must be text`)
+  }
+  if (problems.length > before) return null
+  return structuredClone(raw) as unknown as GraphInput
+}
+
+function parseList<T>(
+  value: unknown,
+  field: string,
+  parse: (raw: unknown, index: number, problems: string[]) => T | null,
+  problems: string[],
+): T[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value)) {
+    problems.push(`${field}: must be a list`)
+    return []
+  }
+  return value.flatMap((raw, index) => {
+    const item = parse(raw, index, problems)
+    return item ? [item] : []
+  })
+}
+
+/**
+ * Wiring problems of a well-shaped document: unknown operations, parameters and ports,
+ * bad parameter values, self-loops, inputs connected twice, type mismatches and cycles.
+ */
+export function wiringProblems(
+  document: EditorDocument,
+  operations: readonly Operation[],
+): string[] {
+  const problems: string[] = []
+  const byId = new Map(operations.map((operation) => [operation.id, operation]))
+  const nodes = new Map<string, GraphNode>()
+  for (const node of document.nodes) {
+    if (nodes.has(node.id)) problems.push(`node id ${JSON.stringify(node.id)} is used twice`)
+    nodes.set(node.id, node)
+  }
+  for (const node of document.nodes) {
+    const operation = byId.get(node.operation)
+    if (!operation) {
+      problems.push(`node ${node.id}: unknown operation ${node.operation}`)
+      continue
+    }
+    const params = new Map(
+      (operation.latest_version?.parameters ?? []).map((param) => [param.name, param]),
+    )
+    for (const [name, value] of Object.entries(node.params)) {
+      const param = params.get(name)
+      if (!param) problems.push(`node ${node.id}: unknown parameter ${JSON.stringify(name)}`)
+      else if (value !== null && isParamType(param.type) && !paramValueOk(param.type, value)) {
+        problems.push(`node ${node.id}: parameter ${JSON.stringify(name)} must be of type ${param.type}`)
+      }
+    }
+  }
+  const wired = new Set<string>()
+  for (const edge of document.edges) {
+    const where = `edge ${edgeKey(edge)}`
+    const source = nodes.get(edge.source)
+    const target = nodes.get(edge.target)
+    if (!source || !target) {
+      problems.push(`${where}: refers to missing node ${JSON.stringify(source ? edge.target : edge.source)}`)
+      continue
+    }
+    if (edge.source === edge.target) {
+      problems.push(`${where}: a node cannot feed itself`)
+      continue
+    }
+    const sourceOp = byId.get(source.operation)
+    const targetOp = byId.get(target.operation)
+    if (!sourceOp || !targetOp) continue
+    const out = operationPorts(sourceOp).outputs.find((port) => port.name === edge.source_port)
+    const inp = operationPorts(targetOp).inputs.find((port) => port.name === edge.target_port)
+    if (!out) problems.push(`${where}: node ${edge.source} has no output port ${JSON.stringify(edge.source_port)}`)
+    if (!inp) problems.push(`${where}: node ${edge.target} has no input port ${JSON.stringify(edge.target_port)}`)
+    if (!out || !inp) continue
+    const slot = `${edge.target}\u0000${edge.target_port}`
+    if (wired.has(slot)) problems.push(`${where}: input ${edge.target}.${edge.target_port} is connected twice`)
+    wired.add(slot)
+    if (!typesCompatible(out.type, inp.type)) {
+      problems.push(`${where}: type mismatch: ${out.type} output cannot feed a ${inp.type} input`)
+    }
+  }
+  const cycle = findCycle([...nodes.keys()], document.edges)
+  if (cycle.length) problems.push(`the graph has a cycle: ${formatCycle(cycle)}`)
+  return problems
+}
+
+/**
+ * A document from untrusted JSON (text or parsed), checked fully: every problem is
+ * listed, and nothing is returned unless there are none.
+ */
+export function parseDocument(json: unknown, operations: readonly Operation[]): ImportResult {
+  let data = json
+  if (typeof json === 'string') {
+    try {
+      data = JSON.parse(json) as unknown
+    } catch {
+      return { ok: false, problems: ['the document is not valid JSON'] }
+    }
+  }
+  if (!isRecord(data)) return { ok: false, problems: ['the document must be an object'] }
+  const problems: string[] = []
+  extraKeys(data, GRAPH_KEYS, 'document', problems)
+  const document: EditorDocument = {
+    nodes: parseList(data.nodes, 'nodes', parseNode, problems),
+    edges: parseList(data.edges, 'edges', parseEdge, problems),
+    inputs: parseList(data.inputs, 'inputs', parseInput, problems),
+  }
+  const names = document.inputs.map((input) => input.name)
+  for (const name of new Set(names.filter((name, i) => names.indexOf(name) !== i))) {
+    problems.push(`input name ${JSON.stringify(name)} is used twice`)
+  }
+  problems.push(...wiringProblems(document, operations))
+  return problems.length ? { ok: false, problems } : { ok: true, document }
+}
