@@ -183,6 +183,12 @@ class PipelineSerializer(serializers.ModelSerializer[Pipeline]):
     node_count = serializers.IntegerField(read_only=True)
     latest_version = serializers.SerializerMethodField()
     created_by = UserNameField(read_only=True)
+    revision = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The draft's revision. On PUT/PATCH send the one you last read: "
+        "a save made from an older one is refused with 409.",
+    )
 
     class Meta:
         model = Pipeline
@@ -195,6 +201,7 @@ class PipelineSerializer(serializers.ModelSerializer[Pipeline]):
             "description",
             "node_count",
             "latest_version",
+            "revision",
             "created_by",
             "created_at",
             "updated_at",
@@ -230,6 +237,19 @@ class PipelineDetailSerializer(PipelineSerializer):
             return validate_draft(value, self.context["request"].user)
         except GraphInvalid as exc:
             raise serializers.ValidationError([problem_text(p) for p in exc.problems]) from exc
+
+
+class RevisionSerializer(serializers.Serializer[Any]):
+    """An optional `revision`: the draft revision the client last read."""
+
+    revision = serializers.IntegerField(required=False, min_value=1)
+
+
+class StaleRevisionSerializer(serializers.Serializer[Any]):
+    """The 409 answer to a change made from an out-of-date revision."""
+
+    detail = serializers.CharField()
+    current_revision = serializers.IntegerField()
 
 
 class PipelineVersionSerializer(serializers.ModelSerializer[PipelineVersion]):

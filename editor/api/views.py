@@ -10,7 +10,7 @@ from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,7 +22,7 @@ from editor.graph import GraphInvalid
 from editor.models import Artifact, Operation, OperationVersion, Pipeline, PipelineVersion, Project
 from editor.operations import create_operation_version
 from editor.permissions import HasProjectRole
-from editor.pipelines import freeze_version, validate_draft
+from editor.pipelines import StaleRevision, freeze_version, restore_version, save_draft, validate_draft
 from editor.projects import add_member, create_project
 
 from .serializers import (
@@ -36,8 +36,22 @@ from .serializers import (
     PipelineVersionDetailSerializer,
     PipelineVersionSerializer,
     ProjectSerializer,
+    RevisionSerializer,
+    StaleRevisionSerializer,
     problem_text,
 )
+
+
+def stale(exc: StaleRevision) -> Response:
+    return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
+
+
+def expected_revision(request: Request) -> int | None:
+    """The optional `revision` in the body of an action (400 when it is not a number)."""
+    serializer = RevisionSerializer(data=request.data if isinstance(request.data, dict) else {})
+    serializer.is_valid(raise_exception=True)
+    revision: int | None = serializer.validated_data.get("revision")
+    return revision
 
 
 def project_filter(request: Request, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -145,15 +159,46 @@ class PipelineViewSet(viewsets.ModelViewSet[Pipeline]):
         return project_filter(self.request, queryset)
 
     def perform_create(self, serializer: PipelineSerializer) -> None:  # type: ignore[override]
+        serializer.validated_data.pop("revision", None)  # a new pipeline starts at revision 1
         serializer.save(created_by=self.request.user)
 
-    @extend_schema(request=None, responses=PipelineVersionDetailSerializer)
+    @extend_schema(responses={200: PipelineDetailSerializer, 409: StaleRevisionSerializer})
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Save the draft; with `revision`, refused (409) when it is no longer the current one."""
+        try:
+            return super().update(request, *args, **kwargs)
+        except StaleRevision as exc:
+            return stale(exc)
+
+    @extend_schema(responses={200: PipelineDetailSerializer, 409: StaleRevisionSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().partial_update(request, *args, **kwargs)
+
+    def perform_update(self, serializer: PipelineSerializer) -> None:  # type: ignore[override]
+        assert serializer.instance is not None
+        changes = dict(serializer.validated_data)
+        revision = changes.pop("revision", None)
+        serializer.instance = save_draft(serializer.instance, changes, revision)
+
+    @extend_schema(
+        request=RevisionSerializer,
+        responses={
+            200: PipelineVersionDetailSerializer,
+            201: PipelineVersionDetailSerializer,
+            409: StaleRevisionSerializer,
+        },
+    )
     @action(detail=True, methods=["post"])
     def freeze(self, request: Request, pk: str | None = None) -> Response:
-        """Freeze the current graph into an immutable version (or return the identical one)."""
+        """Freeze the current graph into an immutable version (or return the identical one).
+
+        With `revision`, a draft changed since that revision is refused (409)."""
         pipeline = self.get_object()
+        revision = expected_revision(request)
         try:
-            version, created = freeze_version(pipeline, request.user)
+            version, created = freeze_version(pipeline, request.user, revision)
+        except StaleRevision as exc:
+            return stale(exc)
         except GraphInvalid as exc:
             raise serializers.ValidationError({"graph": [problem_text(p) for p in exc.problems]}) from exc
         return Response(
@@ -169,6 +214,27 @@ class PipelineViewSet(viewsets.ModelViewSet[Pipeline]):
             PipelineVersion.objects.filter(pipeline=pipeline).select_related("created_by").order_by("-number")
         )
         return Response(PipelineVersionSerializer(versions, many=True).data)
+
+    @extend_schema(
+        request=RevisionSerializer, responses={200: PipelineDetailSerializer, 409: StaleRevisionSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>[0-9]+)/restore")
+    def restore(self, request: Request, pk: str | None = None, number: str | None = None) -> Response:
+        """Copy version `number`'s graph into the draft (a new revision); answers the pipeline.
+
+        With `revision`, a draft changed since that revision is refused (409)."""
+        pipeline = self.get_object()
+        version = PipelineVersion.objects.filter(pipeline=pipeline, number=int(number or 0)).first()
+        if version is None:
+            raise NotFound(f"Pipeline {pipeline.pk} has no version {number}.")
+        revision = expected_revision(request)
+        try:
+            restored = restore_version(pipeline, version, request.user, revision)
+        except StaleRevision as exc:
+            return stale(exc)
+        except GraphInvalid as exc:
+            raise serializers.ValidationError({"graph": [problem_text(p) for p in exc.problems]}) from exc
+        return Response(self.get_serializer(restored).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

@@ -29,6 +29,9 @@ class Pipeline(models.Model):
     description = models.TextField(blank=True)
     # The live draft the editor works on; runs never execute it directly.
     graph = models.JSONField(default=empty_graph)
+    # Bumped on every change of the draft (graph, name, description) so a save
+    # made from an out-of-date copy can be refused instead of overwriting.
+    revision = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
