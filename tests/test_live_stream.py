@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import transaction
+from django.db import connections, transaction
 from rest_framework.test import APIClient
 
 from pipewright.asgi import application
@@ -50,7 +50,10 @@ def scenario(body: Callable[[], Awaitable[None]]) -> None:
     earlier in the session) leaves an event loop running in this one."""
 
     async def bounded() -> None:
-        await asyncio.wait_for(body(), timeout=60)
+        try:
+            await asyncio.wait_for(body(), timeout=60)
+        finally:  # the ORM's thread keeps its connection otherwise, which blocks dropping the test DB
+            await database_sync_to_async(connections.close_all)()
 
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, bounded()).result()
