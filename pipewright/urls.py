@@ -27,6 +27,6 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include(api_patterns)),
-    re_path(r"^pipelines/(?:(?P<pipeline_id>\d+)/)?$", frontend.spa, name="pipelines"),
+    re_path(r"^pipelines/(?:(?P<pipeline_id>\d+)/(?:edit/)?)?$", frontend.spa, name="pipelines"),
     re_path(r"^runs/(?:(?P<run_id>\d+)/)?$", frontend.spa, name="runs"),
 ]

@@ -12,6 +12,7 @@ import { RunsPage } from './pages/RunsPage'
 // ("index.html" -> file + css) is all a page needs.
 const PipelinePage = lazy(() => import('./pages/PipelinePage'))
 const RunPage = lazy(() => import('./pages/RunPage'))
+const PipelineEditorPage = lazy(() => import('./pages/PipelineEditorPage'))
 
 function Page({ children }: { children: ReactNode }) {
   const location = useLocation()
@@ -38,6 +39,7 @@ export function AppRoutes() {
         <Route index element={<Navigate to="/pipelines/" replace />} />
         <Route path="pipelines/" element={<Page><PipelinesPage /></Page>} />
         <Route path="pipelines/:id/" element={<Page><PipelinePage /></Page>} />
+        <Route path="pipelines/:id/edit/" element={<Page><PipelineEditorPage /></Page>} />
         <Route path="runs/" element={<Page><RunsPage /></Page>} />
         <Route path="runs/:id/" element={<Page><RunPage /></Page>} />
         <Route path="*" element={<NotFoundPage />} />

@@ -3,7 +3,7 @@ import './styles/index.css'
 
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
-import { BrowserRouter } from 'react-router-dom'
+import { createBrowserRouter, RouterProvider } from 'react-router-dom'
 import { configureClient } from './api/client'
 import { AppRoutes } from './App'
 import { readBoot } from './boot'
@@ -12,15 +12,17 @@ import { BootProvider } from './BootContext'
 const boot = readBoot()
 configureClient({ csrfToken: boot.csrfToken })
 
+// A data router (one splat route around the app's own <Routes>) so that the editor can block
+// in-app navigation while it has unsaved changes (useBlocker).
+const router = createBrowserRouter([{ path: '*', element: <AppRoutes /> }])
+
 const root = document.getElementById('root')
 if (!root) throw new Error('Pipewright: the page has no <div id="root"> to mount into.')
 
 createRoot(root).render(
   <StrictMode>
     <BootProvider boot={boot}>
-      <BrowserRouter>
-        <AppRoutes />
-      </BrowserRouter>
+      <RouterProvider router={router} />
     </BootProvider>
   </StrictMode>,
 )

@@ -15,6 +15,7 @@ import type {
   Run,
   RunDetail,
   RunEvent,
+  SavePipeline,
   SubmitRun,
 } from './types'
 
@@ -48,6 +49,19 @@ export function listPipelines(options: { project?: number | null } = {}, signal?
 
 export function getPipeline(id: number, signal?: AbortSignal) {
   return api.get<PipelineDetail>(`/api/pipelines/${id}/`, signal)
+}
+
+/**
+ * Saves the editor's graph. The server answers 409 (`detail`) when `revision` is not the
+ * current one (someone else saved first) and 400 with the graph's problems.
+ */
+export function savePipeline(id: number, data: SavePipeline, signal?: AbortSignal) {
+  return api.patch<PipelineDetail>(`/api/pipelines/${id}/`, data, signal)
+}
+
+/** Freezes the pipeline at `revision` into a version (201 new, 200 when nothing changed). */
+export function freezePipeline(id: number, data: { revision: number }, signal?: AbortSignal) {
+  return api.post<PipelineVersion>(`/api/pipelines/${id}/freeze/`, data, signal)
 }
 
 export function listPipelineVersions(pipelineId: number, signal?: AbortSignal) {
@@ -149,4 +163,21 @@ function errorBody(text: string): unknown {
   } catch {
     return text || null
   }
+}
+
+/**
+ * Copies version `number`'s graph into the pipeline's draft (editor role; a viewer gets 403).
+ * With `revision`, a draft changed since answers 409 `{detail, current_revision}`.
+ */
+export function restorePipelineVersion(
+  pipelineId: number,
+  number: number,
+  revision?: number | null,
+  signal?: AbortSignal,
+) {
+  return api.post<import('./types').RestoredPipeline>(
+    `/api/pipelines/${pipelineId}/versions/${number}/restore/`,
+    revision === undefined || revision === null ? {} : { revision },
+    signal,
+  )
 }

@@ -123,7 +123,18 @@ export interface Pipeline {
 
 export interface PipelineDetail extends Pipeline {
   graph: Graph
+  /** Bumped by every saved graph change; a save must send the revision it started from. */
+  revision: number
 }
+
+/** What the editor saves: the graph and the revision it was edited from. */
+export interface SavePipeline {
+  graph: Graph
+  revision: number
+}
+
+/** The answer to freezing a pipeline: the version (new: 201, unchanged: 200). */
+export type FreezeAnswer = PipelineVersion
 
 export interface PipelineVersion {
   id: number
@@ -280,4 +291,15 @@ export interface Artifact {
   produced_by: number | null
   created_at: IsoDate
   download_url: string
+}
+
+/** A pipeline as a restore answers it: the draft graph and its new `revision`. */
+export interface RestoredPipeline extends PipelineDetail {
+  revision: number
+}
+
+/** The 409 body of a save, freeze or restore made from a stale `revision`. */
+export interface StaleRevisionBody {
+  detail: string
+  current_revision: number
 }

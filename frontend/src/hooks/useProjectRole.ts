@@ -13,3 +13,8 @@ export function useProjectRole(projectId: number | null | undefined): ProjectRol
 export function canRun(role: ProjectRole | null): boolean {
   return role !== 'viewer'
 }
+
+/** Editing a pipeline needs the editor (or owner) role; unknown (loading) counts as no. */
+export function canEdit(role: ProjectRole | null): boolean {
+  return role === 'editor' || role === 'owner'
+}

@@ -9,6 +9,7 @@ import PipelinePage from './PipelinePage'
 
 const detail: PipelineDetail = {
   ...pipeline({ id: 1, node_count: 2 }),
+  revision: 4,
   graph: {
     nodes: [
       { id: 'load', operation: 10, label: '', params: { path: 'data.csv' }, position: { x: 0, y: 0 } },
@@ -89,7 +90,10 @@ describe('PipelinePage', () => {
     const api = renderPage(okRoutes)
     expect(await screen.findByRole('heading', { level: 1, name: 'Train churn model' })).toBeTruthy()
     expect(screen.getByText('Gradient boosting on customer events')).toBeTruthy()
-    expect(screen.getByText(/Editing arrives with the graph editor/)).toBeTruthy()
+    expect(screen.getByText(/Read-only preview/)).toBeTruthy()
+    // Editors get a way into the editor.
+    const edit = await screen.findByRole('link', { name: 'Edit' })
+    expect(edit.getAttribute('href')).toBe('/pipelines/1/edit/')
 
     const versionList = screen.getByRole('region', { name: 'Versions' })
     const items = within(versionList).getAllByRole('listitem')
@@ -209,6 +213,7 @@ describe('running a pipeline', () => {
     const button = await screen.findByRole('button', { name: 'Run' })
     await waitFor(() => expect((button as HTMLButtonElement).disabled).toBe(true))
     expect(button.closest('[title]')!.getAttribute('title')).toMatch(/Viewers cannot run pipelines/)
+    expect(screen.queryByRole('link', { name: 'Edit' })).toBeNull()
     fireEvent.keyDown(document, { key: 'Enter', ctrlKey: true })
     expect(api.calls.some((call) => call.method === 'POST')).toBe(false)
   })

@@ -19,7 +19,7 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle'
 import { isModalOpen, useKeydown } from '../hooks/useKeydown'
 import { useNow } from '../hooks/useNow'
 import { usePolling } from '../hooks/usePolling'
-import { canRun, useProjectRole } from '../hooks/useProjectRole'
+import { canEdit, canRun, useProjectRole } from '../hooks/useProjectRole'
 import { useResource, type Resource } from '../hooks/useResource'
 import { isErrorLike, errorMessage } from '../lib/errors'
 import { nodeLabel } from '../lib/graph'
@@ -112,12 +112,19 @@ function PipelineView({ id }: { id: number }) {
         pipeline={data}
         versions={versions}
         actions={
-          <RunButton
+          <>
+            {canEdit(role) && (
+              <Link className="button" to={`/pipelines/${id}/edit/`}>
+                Edit
+              </Link>
+            )}
+            <RunButton
             busy={launcher.busy}
             disabledReason={launcher.disabledReason}
             shortcut={launcher.shortcut}
             onClick={launcher.submit}
           />
+          </>
         }
       />
 
@@ -134,7 +141,15 @@ function PipelineView({ id }: { id: number }) {
         <section className="card graph-card" aria-label="Graph">
           <div className="card-header">
             <h2>Graph</h2>
-            <span className="subtle-note">Read-only preview · Editing arrives with the graph editor</span>
+            <span className="subtle-note">
+              Read-only preview
+              {canEdit(role) && (
+                <>
+                  {' · '}
+                  <Link to={`/pipelines/${id}/edit/`}>Open in the editor</Link>
+                </>
+              )}
+            </span>
           </div>
           {operations.status === 'error' && (
             <div className="inline-warning" role="status">

@@ -1,0 +1,287 @@
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { PipelineDetail } from '../api/types'
+import { OPERATIONS } from '../editor/testOperations'
+import { installFakeApi, paginated, type Routes } from '../test/fakeApi'
+import { pipeline } from '../test/fixtures'
+import { installReactFlowStubs } from '../test/reactFlowJsdom'
+import { renderAt } from '../test/render'
+import PipelineEditorPage from './PipelineEditorPage'
+
+// Categories differ so grouping shows: load is "io", train and step "test".
+const operations = OPERATIONS.map((operation) =>
+  operation.slug === 'load' ? { ...operation, category: 'io', description: 'Reads a file' } : operation,
+)
+
+const detail: PipelineDetail = {
+  ...pipeline({ id: 1, node_count: 2 }),
+  revision: 7,
+  graph: {
+    nodes: [
+      { id: 'load', operation: 1, label: 'Load data', params: {}, position: { x: 0, y: 0 } },
+      { id: 'step', operation: 3, label: '', params: {}, position: { x: 300, y: 0 } },
+      { id: 'train', operation: 2, label: '', params: { epochs: 3 }, position: { x: 300, y: 200 } },
+    ],
+    edges: [],
+    inputs: [],
+  },
+}
+
+const baseRoutes: Routes = {
+  'GET /api/pipelines/1/': { body: detail },
+  'GET /api/operations/': { body: paginated(operations) },
+}
+
+function renderEditor(routes: Routes = {}) {
+  const api = installFakeApi({ ...baseRoutes, ...routes })
+  renderAt('/pipelines/1/edit/', [{ path: '/pipelines/:id/edit/', element: <PipelineEditorPage /> }])
+  return api
+}
+
+function canvasNode(id: string): HTMLElement {
+  return document.querySelector<HTMLElement>(`.react-flow__node[data-id="${id}"]`)!
+}
+
+function handle(nodeId: string, port: string, kind: 'source' | 'target'): HTMLElement {
+  return canvasNode(nodeId).querySelector<HTMLElement>(`.react-flow__handle.${kind}[data-handleid="${port}"]`)!
+}
+
+async function loaded() {
+  await screen.findByRole('region', { name: 'Operations' })
+  await waitFor(() => expect(canvasNode('train')).toBeTruthy())
+}
+
+/** Connects two handles the way React Flow's click-to-connect does (jsdom has no elementFromPoint). */
+function connectByClick(from: HTMLElement, to: HTMLElement) {
+  const doc = document as Document & { elementFromPoint: (x: number, y: number) => Element | null }
+  const original = doc.elementFromPoint
+  doc.elementFromPoint = () => to
+  try {
+    fireEvent.click(from)
+    fireEvent.click(to)
+  } finally {
+    doc.elementFromPoint = original
+  }
+}
+
+function selectNode(id: string) {
+  fireEvent.click(within(canvasNode(id)).getAllByText(/./)[0]!)
+}
+
+beforeAll(installReactFlowStubs)
+afterEach(() => {
+  vi.useRealTimers()
+  vi.unstubAllGlobals()
+})
+
+describe('PipelineEditorPage', () => {
+  it('loads the pipeline: palette by category, nodes with typed handles, inspector hint', async () => {
+    renderEditor()
+    expect(screen.getByText('Loading editor…')).toBeTruthy()
+    await loaded()
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toContain('Train churn model')
+
+    const palette = screen.getByRole('region', { name: 'Operations' })
+    expect(within(palette).getByRole('heading', { name: 'io' })).toBeTruthy()
+    expect(within(palette).getByRole('heading', { name: 'test' })).toBeTruthy()
+    expect(within(palette).getAllByRole('button').map((item) => item.getAttribute('aria-label'))).toEqual([
+      'load',
+      'step',
+      'train',
+    ])
+
+    expect(within(canvasNode('load')).getByText('Load data')).toBeTruthy()
+    const handles = [...document.querySelectorAll('.react-flow__handle')].map(
+      (element) => `${element.getAttribute('data-nodeid')}.${element.getAttribute('data-handleid')}`,
+    )
+    expect(handles.sort()).toEqual(
+      ['load.count', 'load.data', 'step.value', 'step.value', 'train.data', 'train.epochs', 'train.model', 'train.score'].sort(),
+    )
+
+    const inspector = screen.getByRole('region', { name: 'Node inspector' })
+    expect(within(inspector).getByText(/Drag an operation from the palette/)).toBeTruthy()
+    expect((screen.getByRole('button', { name: 'Save' }) as HTMLButtonElement).disabled).toBe(true)
+    expect((screen.getByRole('button', { name: 'Undo' }) as HTMLButtonElement).disabled).toBe(true)
+  })
+
+  it('filters the palette with the search box', async () => {
+    renderEditor()
+    await loaded()
+    const palette = screen.getByRole('region', { name: 'Operations' })
+    fireEvent.change(within(palette).getByLabelText('Search operations'), { target: { value: 'TRA' } })
+    expect(within(palette).getAllByRole('button').map((item) => item.getAttribute('aria-label'))).toEqual(['train'])
+    expect(within(palette).queryByRole('heading', { name: 'io' })).toBeNull()
+
+    fireEvent.change(within(palette).getByLabelText('Search operations'), { target: { value: 'reads' } })
+    expect(within(palette).getAllByRole('button').map((item) => item.getAttribute('aria-label'))).toEqual(['load'])
+
+    fireEvent.change(within(palette).getByLabelText('Search operations'), { target: { value: 'nothing like it' } })
+    expect(within(palette).getByText(/No operation matches/)).toBeTruthy()
+  })
+
+  it('adds an operation from the palette with Enter or a double-click, then undoes and redoes', async () => {
+    renderEditor()
+    await loaded()
+    const palette = screen.getByRole('region', { name: 'Operations' })
+    fireEvent.keyDown(within(palette).getByRole('button', { name: 'step' }), { key: 'Enter' })
+    await waitFor(() => expect(canvasNode('step_2')).toBeTruthy())
+    fireEvent.doubleClick(within(palette).getByRole('button', { name: 'step' }))
+    await waitFor(() => expect(canvasNode('step_3')).toBeTruthy())
+
+    // The new node is selected: the inspector shows it.
+    const inspector = screen.getByRole('region', { name: 'Node inspector' })
+    expect(within(inspector).getByText('step_3')).toBeTruthy()
+    expect(screen.getByText('Unsaved changes')).toBeTruthy()
+
+    const undo = screen.getByRole('button', { name: 'Undo' }) as HTMLButtonElement
+    const redo = screen.getByRole('button', { name: 'Redo' }) as HTMLButtonElement
+    expect(redo.disabled).toBe(true)
+    fireEvent.click(undo)
+    await waitFor(() => expect(canvasNode('step_3')).toBeNull())
+    expect(redo.disabled).toBe(false)
+    fireEvent.click(redo)
+    await waitFor(() => expect(canvasNode('step_3')).toBeTruthy())
+
+    // Keyboard shortcuts act on the document, not while typing in a field.
+    fireEvent.keyDown(document, { key: 'z', ctrlKey: true })
+    await waitFor(() => expect(canvasNode('step_3')).toBeNull())
+    fireEvent.keyDown(document, { key: 'y', ctrlKey: true })
+    await waitFor(() => expect(canvasNode('step_3')).toBeTruthy())
+    fireEvent.keyDown(within(palette).getByLabelText('Search operations'), { key: 'z', ctrlKey: true })
+    expect(canvasNode('step_3')).toBeTruthy()
+    selectNode('step_3')
+    await waitFor(() => expect(within(inspector).getByText('step_3')).toBeTruthy())
+    fireEvent.keyDown(document, { key: 'Delete' })
+    await waitFor(() => expect(canvasNode('step_3')).toBeNull())
+  })
+
+  it('shows why a connection is refused, until the next edit', async () => {
+    renderEditor()
+    await loaded()
+    // React Flow connects on click: a source handle, then a target handle.
+    connectByClick(handle('load', 'data', 'source'), handle('step', 'value', 'target'))
+    const alert = await screen.findByRole('alert')
+    expect(alert.textContent).toBe('type mismatch: file output cannot feed a json input')
+
+    connectByClick(handle('load', 'data', 'source'), handle('train', 'data', 'target'))
+    await waitFor(() => expect(screen.queryByRole('alert')).toBeNull())
+    await waitFor(() => expect(document.querySelectorAll('.react-flow__edge')).toHaveLength(1))
+  })
+
+  it('edits the label and parameters of the selected node, explaining bad values', async () => {
+    renderEditor()
+    await loaded()
+    selectNode('train')
+    const inspector = await screen.findByRole('region', { name: 'Node inspector' })
+    const epochs = await within(inspector).findByLabelText(/epochs/)
+    expect((epochs as HTMLInputElement).value).toBe('3')
+    expect(epochs.getAttribute('step')).toBe('1')
+    expect((within(inspector).getByLabelText(/^lr/) as HTMLInputElement).placeholder).toBe('0.1 (default)')
+    expect(within(inspector).getByText('1Gi')).toBeTruthy()
+
+    fireEvent.change(epochs, { target: { value: '1.5' } })
+    const message = within(inspector).getByRole('alert')
+    expect(message.textContent).toBe('epochs must be a whole number')
+    expect(epochs.getAttribute('aria-describedby')).toBe(message.id)
+    expect(epochs.getAttribute('aria-invalid')).toBe('true')
+
+    fireEvent.change(epochs, { target: { value: '12' } })
+    expect(within(inspector).queryByRole('alert')).toBeNull()
+
+    const extra = within(inspector).getByLabelText(/extra/)
+    expect(extra.tagName).toBe('TEXTAREA')
+    fireEvent.change(extra, { target: { value: '{"a": ' } })
+    expect(within(inspector).getByRole('alert').textContent).toBe('extra must be valid JSON')
+
+    fireEvent.change(within(inspector).getByLabelText('Label'), { target: { value: 'Fit' } })
+    await waitFor(() => expect(within(canvasNode('train')).getByText('Fit')).toBeTruthy())
+    expect((within(inspector).getByRole('checkbox') as HTMLInputElement).checked).toBe(true)
+  })
+
+  it('saves with the revision, freezes a version and says which', async () => {
+    const api = renderEditor({
+      'PATCH /api/pipelines/1/': (call) => ({
+        body: { ...detail, graph: (call.body as { graph: unknown }).graph, revision: 8 },
+      }),
+      'POST /api/pipelines/1/freeze/': { status: 201, body: { id: 40, pipeline: 1, number: 4 } },
+    })
+    await loaded()
+    fireEvent.doubleClick(screen.getByRole('button', { name: 'train' }))
+    const save = screen.getByRole('button', { name: 'Save' }) as HTMLButtonElement
+    await waitFor(() => expect(save.disabled).toBe(false))
+    fireEvent.click(save)
+    expect(await screen.findByText('Saved as version 4')).toBeTruthy()
+    expect(screen.getByRole('status').textContent).toBe('Saved as version 4')
+
+    const patch = api.calls.find((call) => call.method === 'PATCH')!
+    const body = patch.body as { revision: number; graph: { nodes: { id: string }[] } }
+    expect(body.revision).toBe(7)
+    expect(body.graph.nodes.map((node) => node.id)).toEqual(['load', 'step', 'train', 'train_2'])
+    const freeze = api.calls.find((call) => call.path === '/api/pipelines/1/freeze/')!
+    expect(freeze.body).toEqual({ revision: 8 })
+    expect(api.calls.indexOf(patch)).toBeLessThan(api.calls.indexOf(freeze))
+    expect(save.disabled).toBe(true)
+    expect(screen.queryByText('Unsaved changes')).toBeNull()
+  })
+
+  it('saves with Ctrl+S and lists the graph problems a 400 names, keeping the edits', async () => {
+    renderEditor({
+      'PATCH /api/pipelines/1/': {
+        status: 400,
+        body: { graph: ['node train: input "data" is not connected', 'node step: unknown'] },
+      },
+    })
+    await loaded()
+    fireEvent.doubleClick(screen.getByRole('button', { name: 'load' }))
+    await waitFor(() => expect(canvasNode('load_2')).toBeTruthy())
+    fireEvent.keyDown(document, { key: 's', ctrlKey: true })
+    const alert = await screen.findByRole('alert')
+    expect(within(alert).getByText('node train: input "data" is not connected')).toBeTruthy()
+    expect(within(alert).getByText('node step: unknown')).toBeTruthy()
+    expect(canvasNode('load_2')).toBeTruthy()
+    expect(screen.getByText('Unsaved changes')).toBeTruthy()
+  })
+
+  it('shows a conflict and reloads the pipeline after a confirm', async () => {
+    const api = renderEditor({
+      'PATCH /api/pipelines/1/': {
+        status: 409,
+        body: { detail: 'The pipeline was changed by someone else (revision 9).' },
+      },
+    })
+    await loaded()
+    fireEvent.doubleClick(screen.getByRole('button', { name: 'load' }))
+    await waitFor(() => expect(canvasNode('load_2')).toBeTruthy())
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }))
+    const alert = await screen.findByRole('alert')
+    expect(alert.textContent).toContain('The pipeline was changed by someone else (revision 9).')
+
+    fireEvent.click(within(alert).getByRole('button', { name: 'Reload' }))
+    const dialog = screen.getByRole('dialog', { name: 'Reload the pipeline?' })
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Discard changes and reload' }))
+    await loaded()
+    await waitFor(() => expect(canvasNode('load_2')).toBeNull())
+    expect(api.calls.filter((call) => call.method === 'GET' && call.path === '/api/pipelines/1/')).toHaveLength(2)
+    expect(screen.queryByText('Unsaved changes')).toBeNull()
+  })
+
+  it('shows an error with Retry when the pipeline cannot load', async () => {
+    renderEditor({ 'GET /api/pipelines/1/': { status: 500, body: null } })
+    expect(await screen.findByText('Could not load this pipeline')).toBeTruthy()
+    expect(screen.getByRole('button', { name: /Retry/ })).toBeTruthy()
+  })
+})
+
+describe('refusal timing', () => {
+  it('hides a refusal after a few seconds', async () => {
+    renderEditor()
+    await loaded()
+    vi.useFakeTimers()
+    connectByClick(handle('load', 'data', 'source'), handle('step', 'value', 'target'))
+    expect(screen.getByRole('alert')).toBeTruthy()
+    await act(async () => {
+      vi.advanceTimersByTime(6000)
+    })
+    expect(screen.queryByRole('alert')).toBeNull()
+  })
+})

@@ -1,0 +1,431 @@
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react'
+import { useCallback, useContext, useEffect, useRef, useState } from 'react'
+import { Link, UNSAFE_DataRouterContext, useBlocker, useParams } from 'react-router-dom'
+import { isApiError } from '../api/client'
+import { freezePipeline, getPipeline, itemsOf, listOperations, savePipeline } from '../api/endpoints'
+import type { Operation, PipelineDetail } from '../api/types'
+import { Dialog } from '../components/Dialog'
+import { ErrorState, NotFoundState, Spinner } from '../components/States'
+import { EditorCanvas } from '../editor/EditorCanvas'
+import { Inspector } from '../editor/Inspector'
+import { Palette } from '../editor/Palette'
+import { createEditorStore, useEditorStore, type EditorStore, type Position } from '../editor/store'
+import { useDocumentTitle } from '../hooks/useDocumentTitle'
+import { isModalOpen, useKeydown } from '../hooks/useKeydown'
+import { useResource } from '../hooks/useResource'
+import { errorMessage, errorMessages, flattenMessages, isErrorLike } from '../lib/errors'
+import { isApplePlatform } from '../lib/keys'
+
+/** How long a refused connection's reason stays on screen. */
+export const REFUSAL_MS = 5000
+const NODE_HALF = { x: 100, y: 30 }
+
+function parseId(value: string | undefined): number | null {
+  return value && /^\d+$/.test(value) ? Number(value) : null
+}
+
+function NotFound() {
+  return (
+    <div className="page">
+      <NotFoundState title="Pipeline not found" backTo="/pipelines/" backLabel="Back to pipelines">
+        <p>It may have been deleted, or you may not be a member of its project.</p>
+      </NotFoundState>
+    </div>
+  )
+}
+
+export default function PipelineEditorPage() {
+  const { id } = useParams()
+  const pipelineId = parseId(id)
+  if (pipelineId === null) return <NotFound />
+  return <EditorLoader key={pipelineId} id={pipelineId} />
+}
+
+function EditorLoader({ id }: { id: number }) {
+  const pipeline = useResource((signal) => getPipeline(id, signal), [id])
+  const operations = useResource((signal) => listOperations(signal).then(itemsOf), [])
+  useDocumentTitle(pipeline.data ? `Edit ${pipeline.data.name}` : pipeline.status === 'error' ? 'Pipeline' : null)
+
+  if (pipeline.status === 'loading' || operations.status === 'loading') {
+    return (
+      <div className="page">
+        <Spinner label="Loading editor…" />
+      </div>
+    )
+  }
+  if (pipeline.status === 'error' || !pipeline.data) {
+    if (isErrorLike(pipeline.error) && pipeline.error.status === 404) return <NotFound />
+    return (
+      <div className="page">
+        <ErrorState title="Could not load this pipeline" error={pipeline.error} onRetry={pipeline.reload} />
+      </div>
+    )
+  }
+  if (operations.status === 'error' || !operations.data) {
+    return (
+      <div className="page">
+        <ErrorState title="Could not load the operations" error={operations.error} onRetry={operations.reload} />
+      </div>
+    )
+  }
+  return (
+    <ReactFlowProvider>
+      <EditorWorkspace pipeline={pipeline.data} operations={operations.data} onReload={pipeline.reload} />
+    </ReactFlowProvider>
+  )
+}
+
+type SaveOutcome =
+  | { kind: 'saved'; version: number }
+  | { kind: 'conflict'; message: string }
+  | { kind: 'invalid'; problems: string[] }
+  | { kind: 'error'; message: string }
+
+/** True when keys typed there are text, not editor shortcuts. */
+function isTextTarget(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false
+  if (target.isContentEditable) return true
+  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true
+  if (target instanceof HTMLInputElement) {
+    return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(target.type)
+  }
+  return false
+}
+
+function EditorWorkspace({
+  pipeline,
+  operations,
+  onReload,
+}: {
+  pipeline: PipelineDetail
+  operations: Operation[]
+  onReload: () => void
+}) {
+  const [store] = useState<EditorStore>(() => createEditorStore())
+  const [revision, setRevision] = useState(pipeline.revision)
+  const [latestVersion, setLatestVersion] = useState(pipeline.latest_version?.number ?? null)
+  const [saving, setSaving] = useState(false)
+  const [outcome, setOutcome] = useState<SaveOutcome | null>(null)
+  const [refusal, setRefusal] = useState<{ reason: string; at: number } | null>(null)
+  const [confirmReload, setConfirmReload] = useState(false)
+  const savingRef = useRef(false)
+  const canvasRef = useRef<HTMLDivElement>(null)
+  const { screenToFlowPosition } = useReactFlow()
+
+  const dirty = useEditorStore(store, (state) => state.dirty)
+  const canUndo = useEditorStore(store, (state) => state.canUndo)
+  const canRedo = useEditorStore(store, (state) => state.canRedo)
+
+  // A fresh pipeline answer (first load or Reload) replaces whatever was being edited.
+  useEffect(() => {
+    store.getState().setOperations(operations)
+    store.getState().load(pipeline.graph ?? { nodes: [], edges: [], inputs: [] })
+    setRevision(pipeline.revision)
+    setLatestVersion(pipeline.latest_version?.number ?? null)
+  }, [store, pipeline, operations])
+
+  // Any edit clears a refusal and a stale save outcome (except a conflict, which stays until reloaded).
+  useEffect(
+    () =>
+      store.subscribe((state, previous) => {
+        if (state.document === previous.document) return
+        setRefusal(null)
+        setOutcome((current) => (current?.kind === 'conflict' ? current : null))
+      }),
+    [store],
+  )
+
+  useEffect(() => {
+    if (!refusal) return
+    const timer = window.setTimeout(() => setRefusal(null), REFUSAL_MS)
+    return () => window.clearTimeout(timer)
+  }, [refusal])
+
+  useEffect(() => {
+    if (!dirty) return
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      event.preventDefault()
+      event.returnValue = ''
+    }
+    window.addEventListener('beforeunload', onBeforeUnload)
+    return () => window.removeEventListener('beforeunload', onBeforeUnload)
+  }, [dirty])
+
+  const onRefusal = useCallback((reason: string) => setRefusal({ reason, at: Date.now() }), [])
+
+  const addAt = useCallback(
+    (operationId: number, position: Position) => {
+      const result = store.getState().addNode(operationId, position)
+      if (!result.ok) onRefusal(result.reason)
+    },
+    [store, onRefusal],
+  )
+
+  /** Adds an operation in the middle of the visible canvas (keyboard and double-click). */
+  const addAtCentre = useCallback(
+    (operation: Operation) => {
+      const rect = canvasRef.current?.getBoundingClientRect()
+      const centre = rect
+        ? screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 })
+        : { x: 0, y: 0 }
+      const taken = new Set(
+        store.getState().document.nodes.map((node) => `${Math.round(node.position.x)},${Math.round(node.position.y)}`),
+      )
+      let x = Math.round((centre.x - NODE_HALF.x) / 20) * 20
+      let y = Math.round((centre.y - NODE_HALF.y) / 20) * 20
+      // Do not stack a new node exactly on another one.
+      while (taken.has(`${x},${y}`)) {
+        x += 40
+        y += 40
+      }
+      addAt(operation.id, { x, y })
+    },
+    [store, screenToFlowPosition, addAt],
+  )
+
+  const save = useCallback(async () => {
+    if (savingRef.current || !store.getState().dirty) return
+    savingRef.current = true
+    setSaving(true)
+    setRefusal(null)
+    const snapshot = store.getState().document
+    try {
+      const saved = await savePipeline(pipeline.id, { graph: store.getState().exportDocument(), revision })
+      const newRevision = typeof saved?.revision === 'number' ? saved.revision : revision + 1
+      setRevision(newRevision)
+      // The graph is saved now, whatever happens to the version below.
+      if (store.getState().document === snapshot) store.getState().markSaved()
+      try {
+        const version = await freezePipeline(pipeline.id, { revision: newRevision })
+        setLatestVersion(version.number)
+        setOutcome({ kind: 'saved', version: version.number })
+      } catch (error) {
+        setOutcome({ kind: 'error', message: `Saved, but no version was created: ${errorMessage(error)}` })
+      }
+    } catch (error) {
+      if (isApiError(error) && error.status === 409) {
+        setOutcome({ kind: 'conflict', message: errorMessage(error) })
+      } else if (isApiError(error) && error.status === 400) {
+        const body = error.body as { graph?: unknown } | null
+        const problems =
+          body && typeof body === 'object' && 'graph' in body ? flattenMessages(body.graph) : errorMessages(error)
+        setOutcome({ kind: 'invalid', problems: problems.length ? problems : errorMessages(error) })
+      } else {
+        setOutcome({ kind: 'error', message: errorMessage(error) })
+      }
+    } finally {
+      savingRef.current = false
+      setSaving(false)
+    }
+  }, [store, pipeline.id, revision])
+
+  useKeydown((event) => {
+    if (isModalOpen() || isTextTarget(event.target)) return
+    const state = store.getState()
+    const mod = event.ctrlKey || event.metaKey
+    const key = event.key.toLowerCase()
+    if (!mod && !event.altKey && (event.key === 'Delete' || event.key === 'Backspace')) {
+      event.preventDefault()
+      state.deleteSelection()
+      return
+    }
+    if (!mod || event.altKey) return
+    let handled = true
+    if (key === 'z' && !event.shiftKey) state.undo()
+    else if ((key === 'z' && event.shiftKey) || (key === 'y' && !event.shiftKey)) state.redo()
+    else if (key === 'c' && !event.shiftKey) state.copy()
+    else if (key === 'v' && !event.shiftKey) state.paste()
+    else if (key === 'd' && !event.shiftKey) state.duplicate()
+    else if (key === 'a' && !event.shiftKey) state.selectAll()
+    else if (key === 's' && !event.shiftKey) void save()
+    else handled = false
+    if (handled) event.preventDefault()
+  })
+
+  const mod = isApplePlatform(typeof navigator === 'undefined' ? '' : navigator.platform) ? '⌘' : 'Ctrl+'
+
+  return (
+    <div className="editor-page">
+      <header className="editor-toolbar">
+        <div className="editor-toolbar-main">
+          <nav className="breadcrumbs" aria-label="Breadcrumb">
+            <Link to="/pipelines/">Pipelines</Link>
+            <span aria-hidden="true">/</span>
+            <Link to={`/pipelines/${pipeline.id}/`}>{pipeline.name}</Link>
+          </nav>
+          <h1 className="editor-title">
+            {pipeline.name}
+            {dirty ? (
+              <span className="editor-dirty" title="Not saved yet">
+                Unsaved changes
+              </span>
+            ) : (
+              latestVersion !== null && <span className="version-tag">v{latestVersion}</span>
+            )}
+          </h1>
+        </div>
+        <div className="editor-toolbar-actions">
+          {/* panels: <DocumentMenu store={store} /> (import / export) mounts here */}
+          {/* panels: <VersionHistory pipelineId={pipeline.id} /> mounts here */}
+          {/* panels: <ShortcutHelp /> mounts here */}
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => store.getState().undo()}
+            disabled={!canUndo}
+            title={`Undo (${mod}Z)`}
+          >
+            Undo
+          </button>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => store.getState().redo()}
+            disabled={!canRedo}
+            title={`Redo (${mod}Shift+Z)`}
+          >
+            Redo
+          </button>
+          <button
+            type="button"
+            className="button button-primary button-small editor-save"
+            onClick={() => void save()}
+            disabled={!dirty || saving}
+            aria-busy={saving || undefined}
+            title={`Save and create a version (${mod}S)`}
+          >
+            {saving && <span className="spinner spinner-small" aria-hidden="true" />}
+            {saving ? 'Saving…' : 'Save'}
+          </button>
+        </div>
+      </header>
+
+      <SaveMessage outcome={outcome} onReload={() => setConfirmReload(true)} onDismiss={() => setOutcome(null)} />
+
+      <div className="editor-body">
+        <Palette operations={operations} onAdd={addAtCentre} />
+        <div className="editor-canvas-wrap" ref={canvasRef}>
+          <EditorCanvas store={store} onRefusal={onRefusal} onDropOperation={addAt} />
+          {refusal && (
+            <div className="editor-refusal" role="alert" key={refusal.at}>
+              {refusal.reason}
+            </div>
+          )}
+        </div>
+        <Inspector
+          store={store}
+          pipeline={{ name: pipeline.name, projectName: pipeline.project_name, revision, latestVersion }}
+        />
+      </div>
+
+      {confirmReload && (
+        <Dialog
+          title="Reload the pipeline?"
+          description="Your changes here will be lost: the editor shows the pipeline as last saved on the server."
+          onClose={() => setConfirmReload(false)}
+        >
+          <div className="form-actions">
+            <button type="button" className="button" onClick={() => setConfirmReload(false)} data-autofocus>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="button button-danger"
+              onClick={() => {
+                setConfirmReload(false)
+                setOutcome(null)
+                onReload()
+              }}
+            >
+              Discard changes and reload
+            </button>
+          </div>
+        </Dialog>
+      )}
+
+      {/* panels: useDraftBackup(store, pipeline.id) belongs in this component's hooks */}
+      <NavigationGuard when={dirty} />
+    </div>
+  )
+}
+
+function SaveMessage({
+  outcome,
+  onReload,
+  onDismiss,
+}: {
+  outcome: SaveOutcome | null
+  onReload: () => void
+  onDismiss: () => void
+}) {
+  if (!outcome) return null
+  if (outcome.kind === 'saved') {
+    return (
+      <div className="editor-message is-success" role="status">
+        Saved as version {outcome.version}
+      </div>
+    )
+  }
+  if (outcome.kind === 'conflict') {
+    return (
+      <div className="editor-message is-error" role="alert">
+        <span>{outcome.message}</span>
+        <button type="button" className="button button-small" onClick={onReload}>
+          Reload
+        </button>
+      </div>
+    )
+  }
+  return (
+    <div className="editor-message is-error" role="alert">
+      <div>
+        {outcome.kind === 'invalid' ? (
+          <>
+            <strong>
+              The pipeline was not saved: {outcome.problems.length === 1 ? 'a problem' : `${outcome.problems.length} problems`}.
+            </strong>
+            <ul className="editor-problems">
+              {outcome.problems.map((problem, index) => (
+                <li key={`${index}-${problem}`}>{problem}</li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          <span>{outcome.message}</span>
+        )}
+      </div>
+      <button type="button" className="link-button" onClick={onDismiss}>
+        Dismiss
+      </button>
+    </div>
+  )
+}
+
+/** Asks before leaving with unsaved changes (in-app navigation needs a data router). */
+function NavigationGuard({ when }: { when: boolean }) {
+  const dataRouter = useContext(UNSAFE_DataRouterContext)
+  return dataRouter ? <Blocker when={when} /> : null
+}
+
+function Blocker({ when }: { when: boolean }) {
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) => when && currentLocation.pathname !== nextLocation.pathname,
+  )
+  if (blocker.state !== 'blocked') return null
+  return (
+    <Dialog
+      title="Leave without saving?"
+      description="This pipeline has changes that are not saved. Leaving discards them."
+      onClose={() => blocker.reset()}
+    >
+      <div className="form-actions">
+        <button type="button" className="button" onClick={() => blocker.reset()} data-autofocus>
+          Stay
+        </button>
+        <button type="button" className="button button-danger" onClick={() => blocker.proceed()}>
+          Leave
+        </button>
+      </div>
+    </Dialog>
+  )
+}
