@@ -92,6 +92,21 @@ def create_pipeline(nodes: int, edges: int, seed: int) -> int:
     return pipeline.pk
 
 
+# The id of a node whose middle is inside the canvas (not under a side panel).
+VISIBLE_NODE = """
+() => {
+  const pane = document.querySelector('.react-flow').getBoundingClientRect();
+  for (const el of document.querySelectorAll('.react-flow__node')) {
+    const r = el.getBoundingClientRect();
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    if (x > pane.left + 40 && x < pane.right - 200 && y > pane.top + 40 && y < pane.bottom - 200) {
+      return el.dataset.id;
+    }
+  }
+  return null;
+}
+"""
+
 FRAME_PROBE = """
 () => {
   window.__frames = [];
@@ -124,7 +139,8 @@ def measure(base_url: str, pipeline_id: int, drags: int) -> dict[str, object]:
         started = time.perf_counter()
         page.goto(f"{base_url}/pipelines/{pipeline_id}/edit/")
         page.locator(".react-flow__node").first.wait_for(timeout=60_000)
-        node = page.locator(".react-flow__node").first
+        node_id = page.evaluate(VISIBLE_NODE)
+        node = page.locator(f'.react-flow__node[data-id="{node_id}"]')
         node.click()
         page.wait_for_function("() => document.querySelector('.react-flow__node.selected') !== null")
         interactive = time.perf_counter() - started

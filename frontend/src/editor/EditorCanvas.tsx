@@ -25,6 +25,18 @@ const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1.1 }
  */
 export const VISIBLE_ONLY_ABOVE = 150
 
+/** How many nodes the first view shows of a big graph. */
+export const FIRST_VIEW_NODES = 40
+
+function initialFit(nodes: readonly OperationFlowNode[]) {
+  if (nodes.length <= VISIBLE_ONLY_ABOVE) return FIT_VIEW_OPTIONS
+  const first = [...nodes]
+    .sort((a, b) => a.position.x - b.position.x || a.position.y - b.position.y)
+    .slice(0, FIRST_VIEW_NODES)
+    .map((node) => ({ id: node.id }))
+  return { ...FIT_VIEW_OPTIONS, nodes: first, minZoom: 0.5 }
+}
+
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false
   const set = new Set(a)
@@ -50,6 +62,10 @@ export function EditorCanvas({
   const selection = useEditorStore(store, (state) => state.selection)
   const { screenToFlowPosition } = useReactFlow()
   const flow = useMemo(() => toFlowGraph(document, operations), [document, operations])
+
+  // A big graph opens on its top-left corner at a readable zoom, not as a thousand specks:
+  // the rest is a pan (or a click on the minimap) away, and far fewer nodes render at once.
+  const fitView = useMemo(() => initialFit(flow.nodes), [flow.nodes])
 
   const [nodes, setNodes] = useState<OperationFlowNode[]>([])
   const [edges, setEdges] = useState<Edge[]>([])
@@ -169,7 +185,7 @@ export function EditorCanvas({
         snapGrid={GRID}
         onlyRenderVisibleElements={nodes.length > VISIBLE_ONLY_ABOVE}
         fitView
-        fitViewOptions={FIT_VIEW_OPTIONS}
+        fitViewOptions={fitView}
         minZoom={0.15}
         maxZoom={2}
         attributionPosition="top-right"
@@ -177,7 +193,7 @@ export function EditorCanvas({
       >
         <Background gap={GRID[0]} size={1.2} />
         <Controls position="bottom-left" fitViewOptions={FIT_VIEW_OPTIONS} showInteractive={false} />
-        <MiniMap pannable zoomable position="bottom-right" ariaLabel="Graph overview" nodeColor="#dfe4ee" nodeStrokeColor="#aab3c3" nodeBorderRadius={6} />
+        {nodes.length <= VISIBLE_ONLY_ABOVE && <MiniMap pannable zoomable position="bottom-right" ariaLabel="Graph overview" nodeColor="#dfe4ee" nodeStrokeColor="#aab3c3" nodeBorderRadius={6} />}
       </ReactFlow>
       {flow.nodes.length === 0 && (
         <div className="graph-empty editor-empty">

@@ -1,6 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { PipelineDetail } from '../api/types'
+import { draftBackupKey, readDraftBackup } from '../editor/panels'
 import { OPERATIONS } from '../editor/testOperations'
 import { installFakeApi, paginated, type Routes } from '../test/fakeApi'
 import { pipeline } from '../test/fixtures'
@@ -72,6 +73,8 @@ beforeAll(installReactFlowStubs)
 afterEach(() => {
   vi.useRealTimers()
   vi.unstubAllGlobals()
+  vi.restoreAllMocks()
+  window.localStorage.clear()
 })
 
 describe('PipelineEditorPage', () => {
@@ -211,7 +214,7 @@ describe('PipelineEditorPage', () => {
     await waitFor(() => expect(save.disabled).toBe(false))
     fireEvent.click(save)
     expect(await screen.findByText('Saved as version 4')).toBeTruthy()
-    expect(screen.getByRole('status').textContent).toBe('Saved as version 4')
+    expect(screen.getByText('Saved as version 4').getAttribute('role')).toBe('status')
 
     const patch = api.calls.find((call) => call.method === 'PATCH')!
     const body = patch.body as { revision: number; graph: { nodes: { id: string }[] } }
@@ -269,6 +272,140 @@ describe('PipelineEditorPage', () => {
     renderEditor({ 'GET /api/pipelines/1/': { status: 500, body: null } })
     expect(await screen.findByText('Could not load this pipeline')).toBeTruthy()
     expect(screen.getByRole('button', { name: /Retry/ })).toBeTruthy()
+  })
+})
+
+describe('editor panels', () => {
+  function version(number: number) {
+    return {
+      id: 100 + number,
+      pipeline: 1,
+      number,
+      content_hash: `hash${number}abcdef0123`,
+      tags: [],
+      created_by: 'ada',
+      created_at: new Date(Date.now() - number * 60_000).toISOString(),
+    }
+  }
+
+  it('has a Document menu that exports the current graph', async () => {
+    const blobs: Blob[] = []
+    const original = { createObjectURL: URL.createObjectURL, revokeObjectURL: URL.revokeObjectURL }
+    Object.assign(URL, {
+      createObjectURL: vi.fn((blob: Blob) => {
+        blobs.push(blob)
+        return 'blob:export'
+      }),
+      revokeObjectURL: vi.fn(),
+    })
+    const clicked: HTMLAnchorElement[] = []
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this)
+    })
+    try {
+      renderEditor()
+      await loaded()
+      fireEvent.click(screen.getByRole('button', { name: 'Document' }))
+      fireEvent.click(screen.getByRole('menuitem', { name: 'Export JSON' }))
+      expect(clicked).toHaveLength(1)
+      expect(clicked[0]!.download).toBe('Train churn model.pipeline.json')
+      const exported = JSON.parse(await blobs[0]!.text()) as { nodes: { id: string }[] }
+      expect(exported.nodes.map((node) => node.id)).toEqual(['load', 'step', 'train'])
+    } finally {
+      Object.assign(URL, original)
+    }
+  })
+
+  it('opens the version history in place of the inspector and restores a version into the editor', async () => {
+    const restoredGraph = {
+      nodes: [{ id: 'only', operation: 1, label: 'Restored load', params: {}, position: { x: 0, y: 0 } }],
+      edges: [],
+      inputs: [],
+    }
+    const api = renderEditor({
+      'GET /api/pipelines/1/versions/': { body: paginated([version(1), version(2)]) },
+      'POST /api/pipelines/1/versions/1/restore/': { body: { ...detail, graph: restoredGraph, revision: 8 } },
+    })
+    await loaded()
+    const toggle = screen.getByRole('button', { name: 'History' })
+    expect(toggle.getAttribute('aria-pressed')).toBe('false')
+    fireEvent.click(toggle)
+    expect(toggle.getAttribute('aria-pressed')).toBe('true')
+    expect(screen.queryByRole('region', { name: 'Node inspector' })).toBeNull()
+    const region = screen.getByRole('region', { name: 'Version history' })
+    const items = await within(region).findAllByRole('listitem')
+    expect(items.map((item) => item.getAttribute('aria-label'))).toEqual(['Version 2', 'Version 1'])
+
+    fireEvent.click(within(region).getByRole('button', { name: 'Restore version 1' }))
+    const dialog = screen.getByRole('dialog', { name: 'Restore version 1?' })
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Restore version 1' }))
+    expect(await screen.findByText('Restored version 1')).toBeTruthy()
+    await waitFor(() => expect(canvasNode('only')).toBeTruthy())
+    expect(canvasNode('train')).toBeNull()
+    expect(screen.queryByText('Unsaved changes')).toBeNull()
+    const restore = api.calls.find((call) => call.path === '/api/pipelines/1/versions/1/restore/')!
+    expect(restore.body).toEqual({ revision: 7 })
+
+    // Toggling back shows the inspector again.
+    fireEvent.click(toggle)
+    expect(screen.getByRole('region', { name: 'Node inspector' })).toBeTruthy()
+  })
+
+  it('opens the keyboard shortcuts with "?" and lists only the keys the page binds', async () => {
+    renderEditor()
+    await loaded()
+    fireEvent.keyDown(document.body, { key: '?' })
+    const dialog = await screen.findByRole('dialog', { name: 'Keyboard shortcuts' })
+    expect(dialog.textContent).toContain('Undo')
+    expect(dialog.textContent).toContain('Save')
+    expect(dialog.textContent).not.toContain('Fit view')
+    fireEvent.keyDown(document, { key: 'Escape' })
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
+    fireEvent.click(screen.getByRole('button', { name: 'Keyboard shortcuts' }))
+    expect(screen.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeTruthy()
+  })
+
+  it('offers a stored draft backup and restores it as unsaved, undoable changes', async () => {
+    const backedUp = {
+      ...detail.graph,
+      nodes: [
+        ...detail.graph.nodes,
+        { id: 'extra', operation: 1, label: 'Backed up', params: {}, position: { x: 0, y: 300 } },
+      ],
+    }
+    window.localStorage.setItem(
+      draftBackupKey(1),
+      JSON.stringify({ document: backedUp, revision: 6, savedAt: new Date().toISOString() }),
+    )
+    renderEditor()
+    await loaded()
+    const banner = screen.getByRole('region', { name: 'Unsaved changes' })
+    expect(banner.textContent).toContain('has been saved since')
+    expect(canvasNode('extra')).toBeNull()
+
+    fireEvent.click(within(banner).getByRole('button', { name: 'Restore them' }))
+    await waitFor(() => expect(canvasNode('extra')).toBeTruthy())
+    expect(screen.queryByRole('region', { name: 'Unsaved changes' })).toBeNull()
+    expect(screen.getByText('Unsaved changes')).toBeTruthy()
+    expect((screen.getByRole('button', { name: 'Save' }) as HTMLButtonElement).disabled).toBe(false)
+    const undo = screen.getByRole('button', { name: 'Undo' }) as HTMLButtonElement
+    expect(undo.disabled).toBe(false)
+    fireEvent.click(undo)
+    await waitFor(() => expect(canvasNode('extra')).toBeNull())
+  })
+
+  it('discards a stored draft backup', async () => {
+    window.localStorage.setItem(
+      draftBackupKey(1),
+      JSON.stringify({ document: detail.graph, revision: 7, savedAt: new Date().toISOString() }),
+    )
+    renderEditor()
+    await loaded()
+    const banner = screen.getByRole('region', { name: 'Unsaved changes' })
+    expect(banner.textContent).not.toContain('has been saved since')
+    fireEvent.click(within(banner).getByRole('button', { name: 'Discard' }))
+    expect(screen.queryByRole('region', { name: 'Unsaved changes' })).toBeNull()
+    expect(readDraftBackup(1)).toBeNull()
   })
 })
 

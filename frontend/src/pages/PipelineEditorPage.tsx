@@ -3,12 +3,25 @@ import { useCallback, useContext, useEffect, useRef, useState } from 'react'
 import { Link, UNSAFE_DataRouterContext, useBlocker, useParams } from 'react-router-dom'
 import { isApiError } from '../api/client'
 import { freezePipeline, getPipeline, itemsOf, listOperations, savePipeline } from '../api/endpoints'
-import type { Operation, PipelineDetail } from '../api/types'
+import type { Operation, PipelineDetail, RestoredPipeline } from '../api/types'
 import { Dialog } from '../components/Dialog'
 import { ErrorState, NotFoundState, Spinner } from '../components/States'
 import { EditorCanvas } from '../editor/EditorCanvas'
 import { Inspector } from '../editor/Inspector'
 import { Palette } from '../editor/Palette'
+import {
+  DocumentMenu,
+  DraftRestoreBanner,
+  EDITOR_SHORTCUTS,
+  ShortcutHelp,
+  ShortcutHelpButton,
+  VersionHistory,
+  clearDraftBackup,
+  readDraftBackup,
+  useDraftBackup,
+  useShortcutHelp,
+  type DraftBackup,
+} from '../editor/panels'
 import { createEditorStore, useEditorStore, type EditorStore, type Position } from '../editor/store'
 import { useDocumentTitle } from '../hooks/useDocumentTitle'
 import { isModalOpen, useKeydown } from '../hooks/useKeydown'
@@ -19,6 +32,9 @@ import { isApplePlatform } from '../lib/keys'
 /** How long a refused connection's reason stays on screen. */
 export const REFUSAL_MS = 5000
 const NODE_HALF = { x: 100, y: 30 }
+
+/** The shortcuts this page binds (its keydown handler and the "?" help); no fit-view key. */
+const PAGE_SHORTCUTS = EDITOR_SHORTCUTS.filter((shortcut) => shortcut.label !== 'Fit view')
 
 function parseId(value: string | undefined): number | null {
   return value && /^\d+$/.test(value) ? Number(value) : null
@@ -108,6 +124,12 @@ function EditorWorkspace({
   const [outcome, setOutcome] = useState<SaveOutcome | null>(null)
   const [refusal, setRefusal] = useState<{ reason: string; at: number } | null>(null)
   const [confirmReload, setConfirmReload] = useState(false)
+  const [notice, setNotice] = useState<string | null>(null)
+  const [showHistory, setShowHistory] = useState(false)
+  const [historyKey, setHistoryKey] = useState(0)
+  const [draftBackup, setDraftBackup] = useState<DraftBackup | null>(() => readDraftBackup(pipeline.id))
+  const restoringVersion = useRef<number | null>(null)
+  const shortcutHelp = useShortcutHelp()
   const savingRef = useRef(false)
   const canvasRef = useRef<HTMLDivElement>(null)
   const { screenToFlowPosition } = useReactFlow()
@@ -115,6 +137,10 @@ function EditorWorkspace({
   const dirty = useEditorStore(store, (state) => state.dirty)
   const canUndo = useEditorStore(store, (state) => state.canUndo)
   const canRedo = useEditorStore(store, (state) => state.canRedo)
+  const editorDocument = useEditorStore(store, (state) => state.document)
+
+  // Unsaved changes survive a closed tab: kept in localStorage while dirty.
+  useDraftBackup(pipeline.id, revision, editorDocument, dirty)
 
   // A fresh pipeline answer (first load or Reload) replaces whatever was being edited.
   useEffect(() => {
@@ -130,6 +156,7 @@ function EditorWorkspace({
       store.subscribe((state, previous) => {
         if (state.document === previous.document) return
         setRefusal(null)
+        setNotice(null)
         setOutcome((current) => (current?.kind === 'conflict' ? current : null))
       }),
     [store],
@@ -193,12 +220,14 @@ function EditorWorkspace({
       const saved = await savePipeline(pipeline.id, { graph: store.getState().exportDocument(), revision })
       const newRevision = typeof saved?.revision === 'number' ? saved.revision : revision + 1
       setRevision(newRevision)
+      setNotice(null)
       // The graph is saved now, whatever happens to the version below.
       if (store.getState().document === snapshot) store.getState().markSaved()
       try {
         const version = await freezePipeline(pipeline.id, { revision: newRevision })
         setLatestVersion(version.number)
         setOutcome({ kind: 'saved', version: version.number })
+        setHistoryKey((key) => key + 1)
       } catch (error) {
         setOutcome({ kind: 'error', message: `Saved, but no version was created: ${errorMessage(error)}` })
       }
@@ -242,6 +271,40 @@ function EditorWorkspace({
     if (handled) event.preventDefault()
   })
 
+  const onImported = useCallback((count: number) => {
+    setNotice(`Imported ${count} ${count === 1 ? 'node' : 'nodes'}: not saved yet`)
+  }, [])
+
+  /** A version was restored on the server: its graph is the draft now, at a new revision. */
+  const onRestored = useCallback(
+    (restored: RestoredPipeline) => {
+      const number = restoringVersion.current
+      restoringVersion.current = null
+      store.getState().load(restored.graph ?? { nodes: [], edges: [], inputs: [] })
+      setRevision(restored.revision)
+      setOutcome(null)
+      setNotice(number === null ? 'Version restored' : `Restored version ${number}`)
+    },
+    [store],
+  )
+
+  const restoreDraft = useCallback(() => {
+    if (!draftBackup) return
+    // Imported as one undoable edit, so the restored changes count as unsaved.
+    const result = store.getState().importDocument(draftBackup.document)
+    setDraftBackup(null)
+    if (result.ok) setNotice('Restored your unsaved changes')
+    else {
+      clearDraftBackup(pipeline.id)
+      setOutcome({ kind: 'invalid', problems: result.problems })
+    }
+  }, [store, draftBackup, pipeline.id])
+
+  const discardDraft = useCallback(() => {
+    clearDraftBackup(pipeline.id)
+    setDraftBackup(null)
+  }, [pipeline.id])
+
   const mod = isApplePlatform(typeof navigator === 'undefined' ? '' : navigator.platform) ? '⌘' : 'Ctrl+'
 
   return (
@@ -265,9 +328,21 @@ function EditorWorkspace({
           </h1>
         </div>
         <div className="editor-toolbar-actions">
-          {/* panels: <DocumentMenu store={store} /> (import / export) mounts here */}
-          {/* panels: <VersionHistory pipelineId={pipeline.id} /> mounts here */}
-          {/* panels: <ShortcutHelp /> mounts here */}
+          <DocumentMenu
+            pipelineName={pipeline.name}
+            exportDocument={store.getState().exportDocument}
+            importDocument={store.getState().importDocument}
+            onImported={onImported}
+          />
+          <button
+            type="button"
+            className="button button-small"
+            aria-pressed={showHistory}
+            onClick={() => setShowHistory((value) => !value)}
+            title={showHistory ? 'Back to the node inspector' : 'Show the saved versions'}
+          >
+            History
+          </button>
           <button
             type="button"
             className="button button-small"
@@ -297,8 +372,24 @@ function EditorWorkspace({
             {saving && <span className="spinner spinner-small" aria-hidden="true" />}
             {saving ? 'Saving…' : 'Save'}
           </button>
+          <ShortcutHelpButton onClick={shortcutHelp.show} />
         </div>
       </header>
+
+      {draftBackup && (
+        <DraftRestoreBanner
+          savedAt={draftBackup.savedAt}
+          changedSince={draftBackup.revision !== revision}
+          onRestore={restoreDraft}
+          onDiscard={discardDraft}
+        />
+      )}
+
+      {notice && !outcome && (
+        <div className="editor-message is-success" role="status">
+          {notice}
+        </div>
+      )}
 
       <SaveMessage outcome={outcome} onReload={() => setConfirmReload(true)} onDismiss={() => setOutcome(null)} />
 
@@ -312,10 +403,33 @@ function EditorWorkspace({
             </div>
           )}
         </div>
-        <Inspector
-          store={store}
-          pipeline={{ name: pipeline.name, projectName: pipeline.project_name, revision, latestVersion }}
-        />
+        {showHistory ? (
+          <div
+            className="editor-sidebar editor-inspector editor-history"
+            onClickCapture={(event) => {
+              // The confirm button (in a portal, still inside this React tree) names the version.
+              const button = (event.target as HTMLElement).closest?.('button')
+              const match = button?.textContent?.match(/^Restore version (\d+)$/)
+              if (match) restoringVersion.current = Number(match[1])
+            }}
+          >
+            <div className="editor-sidebar-body inspector-body">
+              <VersionHistory
+                pipelineId={pipeline.id}
+                revision={revision}
+                canEdit
+                onRestored={onRestored}
+                operations={operations}
+                refreshKey={historyKey}
+              />
+            </div>
+          </div>
+        ) : (
+          <Inspector
+            store={store}
+            pipeline={{ name: pipeline.name, projectName: pipeline.project_name, revision, latestVersion }}
+          />
+        )}
       </div>
 
       {confirmReload && (
@@ -343,7 +457,7 @@ function EditorWorkspace({
         </Dialog>
       )}
 
-      {/* panels: useDraftBackup(store, pipeline.id) belongs in this component's hooks */}
+      <ShortcutHelp open={shortcutHelp.open} onClose={shortcutHelp.hide} shortcuts={PAGE_SHORTCUTS} />
       <NavigationGuard when={dirty} />
     </div>
   )
