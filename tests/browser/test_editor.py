@@ -53,8 +53,8 @@ def test_an_editor_builds_saves_and_reopens_a_pipeline(page: Page, live_server, 
     expect(page.get_by_role("region", name="Operations")).to_be_visible()
 
     # when two operations are dragged onto the canvas and wired
-    drag_from_palette(page, "Make dataset", 200, 200)
-    drag_from_palette(page, "Split dataset", 600, 260)
+    drag_from_palette(page, "Make dataset", 520, 140)
+    drag_from_palette(page, "Split dataset", 120, 380)  # left of its source, for Tidy up to fix
     expect(nodes).to_have_count(2)
     connect(
         page,
@@ -69,6 +69,14 @@ def test_an_editor_builds_saves_and_reopens_a_pipeline(page: Page, live_server, 
     samples = inspector.get_by_label("n_samples")
     samples.fill("250")
     samples.press("Tab")
+
+    # and Tidy up lays the graph out left to right (ELK, in a worker)
+    page.get_by_role("button", name="Tidy up").click()
+    expect(page.get_by_role("button", name="Tidy up")).to_be_enabled()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    make = page.locator('.react-flow__node[data-id="make_dataset"]').bounding_box()
+    split = page.locator('.react-flow__node[data-id="split_dataset"]').bounding_box()
+    assert make and split and make["x"] + make["width"] <= split["x"]
 
     # then saving makes version 1
     page.get_by_role("button", name="Save", exact=True).click()

@@ -1,6 +1,11 @@
 import { NavLink, Outlet } from 'react-router-dom'
 import { useBoot } from '../BootContext'
+import { initTheme } from '../lib/theme'
 import { Logo } from './Logo'
+import { ThemeToggle } from './ThemeToggle'
+
+// Apply the stored theme as soon as the app's modules load, before React's first paint.
+initTheme()
 
 function LogoutForm({ action, csrfToken }: { action: string; csrfToken: string }) {
   // Django 5 logs out on POST only.
@@ -44,6 +49,7 @@ export function TopBar() {
               Admin
             </a>
           )}
+          <ThemeToggle />
           {username ? (
             <div className="user-menu">
               <span className="user-chip" title={`Logged in as ${username}`}>

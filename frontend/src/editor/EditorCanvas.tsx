@@ -13,6 +13,7 @@ import {
 } from '@xyflow/react'
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react'
 import { toFlowGraph, type OperationFlowNode } from '../lib/graph'
+import { useTheme } from '../lib/theme'
 import { editorNodeTypes } from './EditorNode'
 import { OPERATION_MIME } from './Palette'
 import { useEditorStore, type EditorStore, type Position } from './store'
@@ -57,6 +58,7 @@ export function EditorCanvas({
   onRefusal: (reason: string) => void
   onDropOperation: (operationId: number, position: Position) => void
 }) {
+  const { theme } = useTheme()
   const document = useEditorStore(store, (state) => state.document)
   const operations = useEditorStore(store, (state) => state.operations)
   const selection = useEditorStore(store, (state) => state.selection)
@@ -189,7 +191,7 @@ export function EditorCanvas({
         minZoom={0.15}
         maxZoom={2}
         attributionPosition="top-right"
-        colorMode="light"
+        colorMode={theme}
       >
         <Background gap={GRID[0]} size={1.2} />
         <Controls position="bottom-left" fitViewOptions={FIT_VIEW_OPTIONS} showInteractive={false} />

@@ -9,6 +9,7 @@ import {
 import { useEffect, useMemo } from 'react'
 import type { Graph, Operation } from '../api/types'
 import { toFlowGraph, type OperationFlowNode } from '../lib/graph'
+import { useTheme } from '../lib/theme'
 import { nodeTypes } from './nodeTypes'
 
 const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1.1 }
@@ -33,6 +34,7 @@ export function GraphPreview({
   /** Nodes a refused run named: drawn in red. */
   problemNodeIds?: readonly string[]
 }) {
+  const { theme } = useTheme()
   const flow = useMemo(() => toFlowGraph(graph, operations), [graph, operations])
   // Node state lets React Flow record each node's measured size (the MiniMap needs it).
   const [measuredNodes, setNodes, onNodesChange] = useNodesState<OperationFlowNode>(flow.nodes)
@@ -66,7 +68,7 @@ export function GraphPreview({
         minZoom={0.15}
         maxZoom={2}
         attributionPosition="top-right"
-        colorMode="light"
+        colorMode={theme}
       >
         <Background gap={20} size={1.2} />
         <Controls showInteractive={false} position="bottom-left" />

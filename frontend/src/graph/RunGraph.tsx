@@ -13,6 +13,7 @@ import type { Graph, NodeRun, Operation } from '../api/types'
 import { toFlowGraph, type OperationFlowNode } from '../lib/graph'
 import { nodeRunsById, toRunEdges, toRunNodes, type RunFlowNode } from '../lib/runGraph'
 import { nodeStateColor } from '../lib/runs'
+import { useTheme } from '../lib/theme'
 import { nodeTypes } from './nodeTypes'
 
 const FIT_VIEW_OPTIONS = { padding: 0.18, maxZoom: 1.1 }
@@ -79,6 +80,7 @@ export function RunGraph({
   visibleNodeIds?: ReadonlySet<string> | null
   emptyFilterText?: string
 }) {
+  const { theme } = useTheme()
   const flow = useMemo(() => toFlowGraph(graph, operations), [graph, operations])
   // Node state lets React Flow record each node's measured size (the MiniMap needs it).
   const [measuredNodes, setNodes, onNodesChange] = useNodesState<OperationFlowNode>(flow.nodes)
@@ -113,7 +115,7 @@ export function RunGraph({
         minZoom={0.15}
         maxZoom={2}
         attributionPosition="top-right"
-        colorMode="light"
+        colorMode={theme}
       >
         <Background gap={20} size={1.2} />
         <Controls showInteractive={false} position="bottom-left" />

@@ -7,6 +7,7 @@ import { installFakeApi, paginated, type Routes } from '../test/fakeApi'
 import { pipeline } from '../test/fixtures'
 import { installReactFlowStubs } from '../test/reactFlowJsdom'
 import { renderAt } from '../test/render'
+import { useLocation } from 'react-router-dom'
 import PipelineEditorPage from './PipelineEditorPage'
 
 // Categories differ so grouping shows: load is "io", train and step "test".
@@ -422,3 +423,88 @@ describe('refusal timing', () => {
     expect(screen.queryByRole('alert')).toBeNull()
   })
 })
+
+describe('PipelineEditorPage: tidy up and the action button', () => {
+  const chain: PipelineDetail = {
+    ...detail,
+    graph: {
+      nodes: [
+        { id: 'load', operation: 1, label: 'Load data', params: {}, position: { x: 500, y: 400 } },
+        { id: 'step', operation: 3, label: '', params: {}, position: { x: 0, y: 0 } },
+        { id: 'train', operation: 2, label: '', params: { epochs: 3 }, position: { x: 0, y: 0 } },
+      ],
+      edges: [
+        { id: 'load.data->train.data', source: 'load', source_port: 'data', target: 'train', target_port: 'data' },
+      ],
+      inputs: [],
+    },
+  }
+
+  function nodeX(id: string): number {
+    const transform = canvasNode(id).style.transform
+    return Number(transform.match(/translate\(([-\d.]+)px/)?.[1])
+  }
+
+  it('"Tidy up" lays the graph out left to right as one undo step', async () => {
+    renderEditor({ 'GET /api/pipelines/1/': { body: chain } })
+    await loaded()
+    expect(nodeX('load')).toBe(500)
+    fireEvent.click(screen.getByRole('button', { name: 'Tidy up' }))
+    await waitFor(() => expect(nodeX('train')).toBeGreaterThan(nodeX('load')))
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Tidy up' })).toBeTruthy())
+    expect(nodeX('load')).not.toBe(500)
+    expect(screen.getByText('Unsaved changes')).toBeTruthy()
+
+    fireEvent.click(screen.getByRole('button', { name: 'Undo' }))
+    await waitFor(() => expect(nodeX('load')).toBe(500))
+    expect((screen.getByRole('button', { name: 'Undo' }) as HTMLButtonElement).disabled).toBe(true)
+    expect(screen.queryByText('Unsaved changes')).toBeNull()
+  })
+
+  it('Shift+L tidies up too, and the shortcut is listed', async () => {
+    renderEditor({ 'GET /api/pipelines/1/': { body: chain } })
+    await loaded()
+    fireEvent.keyDown(document.body, { key: 'L', shiftKey: true })
+    await waitFor(() => expect(nodeX('train')).toBeGreaterThan(nodeX('load')))
+    fireEvent.keyDown(document.body, { key: '?' })
+    const dialog = await screen.findByRole('dialog', { name: 'Keyboard shortcuts' })
+    expect(dialog.textContent).toContain('Tidy up')
+  })
+
+  it('the "+" action menu opens, closes with Escape, and "Add node" focuses the palette search', async () => {
+    renderEditor()
+    await loaded()
+    const actions = screen.getByRole('button', { name: 'Actions' })
+    fireEvent.click(actions)
+    const menu = screen.getByRole('menu', { name: 'Actions' })
+    expect(within(menu).getAllByRole('menuitem').map((item) => item.textContent)).toEqual([
+      'Add node',
+      'Open pipeline page to run',
+      'Tidy upShift+L',
+    ])
+    fireEvent.keyDown(menu, { key: 'Escape' })
+    expect(screen.queryByRole('menu')).toBeNull()
+
+    fireEvent.click(actions)
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Add node' }))
+    expect(screen.queryByRole('menu')).toBeNull()
+    expect(document.activeElement).toBe(screen.getByLabelText('Search operations'))
+  })
+
+  it('"Open pipeline page to run" goes to the pipeline page with ?run=1', async () => {
+    installFakeApi({ ...baseRoutes })
+    renderAt('/pipelines/1/edit/', [
+      { path: '/pipelines/:id/edit/', element: <PipelineEditorPage /> },
+      { path: '/pipelines/:id/', element: <RunTarget /> },
+    ])
+    await loaded()
+    fireEvent.click(screen.getByRole('button', { name: 'Actions' }))
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Open pipeline page to run' }))
+    expect((await screen.findByTestId('run-target')).textContent).toBe('/pipelines/1/?run=1')
+  })
+})
+
+function RunTarget() {
+  const location = useLocation()
+  return <p data-testid="run-target">{location.pathname + location.search}</p>
+}

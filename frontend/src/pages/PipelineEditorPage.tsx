@@ -1,13 +1,15 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react'
 import { useCallback, useContext, useEffect, useRef, useState } from 'react'
-import { Link, UNSAFE_DataRouterContext, useBlocker, useParams } from 'react-router-dom'
+import { Link, UNSAFE_DataRouterContext, useBlocker, useNavigate, useParams } from 'react-router-dom'
 import { isApiError } from '../api/client'
 import { freezePipeline, getPipeline, itemsOf, listOperations, savePipeline } from '../api/endpoints'
 import type { Operation, PipelineDetail, RestoredPipeline } from '../api/types'
 import { Dialog } from '../components/Dialog'
 import { ErrorState, NotFoundState, Spinner } from '../components/States'
+import { ActionButton } from '../editor/ActionButton'
 import { EditorCanvas } from '../editor/EditorCanvas'
 import { Inspector } from '../editor/Inspector'
+import { computeLayout, type Positions } from '../editor/layout'
 import { Palette } from '../editor/Palette'
 import {
   DocumentMenu,
@@ -34,7 +36,34 @@ export const REFUSAL_MS = 5000
 const NODE_HALF = { x: 100, y: 30 }
 
 /** The shortcuts this page binds (its keydown handler and the "?" help); no fit-view key. */
-const PAGE_SHORTCUTS = EDITOR_SHORTCUTS.filter((shortcut) => shortcut.label !== 'Fit view')
+const PAGE_SHORTCUTS = EDITOR_SHORTCUTS.filter((shortcut) => shortcut.label !== 'Fit view').flatMap((shortcut) =>
+  shortcut.label === 'Show this help'
+    ? [{ label: 'Tidy up (auto-layout)', combos: [['Shift', 'L']] }, shortcut]
+    : [shortcut],
+)
+
+/** How "Tidy up" frames the laid-out graph. */
+const LAYOUT_FIT = { padding: 0.2, maxZoom: 1.1, duration: 300 }
+
+/** True when `positions` would move at least one node of `nodes`. */
+function movesAny(nodes: { id: string; position: Position }[], positions: Positions): boolean {
+  return nodes.some((node) => {
+    const next = positions[node.id]
+    return next !== undefined && (next.x !== node.position.x || next.y !== node.position.y)
+  })
+}
+
+/** Focuses the palette's search box (found by its label). */
+function focusPaletteSearch() {
+  const label = [...document.querySelectorAll('label')].find(
+    (element) => element.textContent?.trim() === 'Search operations',
+  )
+  const input = label ? (label.control ?? (label.htmlFor ? document.getElementById(label.htmlFor) : null)) : null
+  if (input instanceof HTMLInputElement) {
+    input.focus()
+    input.select()
+  }
+}
 
 function parseId(value: string | undefined): number | null {
   return value && /^\d+$/.test(value) ? Number(value) : null
@@ -132,7 +161,10 @@ function EditorWorkspace({
   const shortcutHelp = useShortcutHelp()
   const savingRef = useRef(false)
   const canvasRef = useRef<HTMLDivElement>(null)
-  const { screenToFlowPosition } = useReactFlow()
+  const { screenToFlowPosition, getNodes, fitView } = useReactFlow()
+  const navigate = useNavigate()
+  const [layingOut, setLayingOut] = useState(false)
+  const layingOutRef = useRef(false)
 
   const dirty = useEditorStore(store, (state) => state.dirty)
   const canUndo = useEditorStore(store, (state) => state.canUndo)
@@ -248,11 +280,42 @@ function EditorWorkspace({
     }
   }, [store, pipeline.id, revision])
 
+  /** "Tidy up": lays the graph out left to right (ELK, off the main thread) as one undoable move. */
+  const tidyUp = useCallback(async () => {
+    if (layingOutRef.current) return
+    const before = store.getState().document
+    if (!before.nodes.length) return
+    layingOutRef.current = true
+    setLayingOut(true)
+    try {
+      const sizes = Object.fromEntries(getNodes().map((node) => [node.id, node.measured]))
+      const positions = await computeLayout(before.nodes, before.edges, sizes)
+      const state = store.getState()
+      if (movesAny(state.document.nodes, positions)) {
+        // Sealed on both sides: the whole layout is one undo step, never merged with a drag.
+        state.endMove()
+        state.moveNodes(positions)
+        state.endMove()
+      }
+      window.requestAnimationFrame(() => void fitView(LAYOUT_FIT))
+    } catch (error) {
+      onRefusal(`Could not lay out the graph: ${errorMessage(error)}`)
+    } finally {
+      layingOutRef.current = false
+      setLayingOut(false)
+    }
+  }, [store, getNodes, fitView, onRefusal])
+
   useKeydown((event) => {
     if (isModalOpen() || isTextTarget(event.target)) return
     const state = store.getState()
     const mod = event.ctrlKey || event.metaKey
     const key = event.key.toLowerCase()
+    if (!mod && !event.altKey && event.shiftKey && key === 'l') {
+      event.preventDefault()
+      void tidyUp()
+      return
+    }
     if (!mod && !event.altKey && (event.key === 'Delete' || event.key === 'Backspace')) {
       event.preventDefault()
       state.deleteSelection()
@@ -346,6 +409,16 @@ function EditorWorkspace({
           <button
             type="button"
             className="button button-small"
+            onClick={() => void tidyUp()}
+            disabled={layingOut || !editorDocument.nodes.length}
+            aria-busy={layingOut || undefined}
+            title="Lay the graph out left to right (Shift+L)"
+          >
+            {layingOut ? 'Laying out…' : 'Tidy up'}
+          </button>
+          <button
+            type="button"
+            className="button button-small"
             onClick={() => store.getState().undo()}
             disabled={!canUndo}
             title={`Undo (${mod}Z)`}
@@ -397,6 +470,27 @@ function EditorWorkspace({
         <Palette operations={operations} onAdd={addAtCentre} />
         <div className="editor-canvas-wrap" ref={canvasRef}>
           <EditorCanvas store={store} onRefusal={onRefusal} onDropOperation={addAt} />
+          {layingOut && (
+            <div className="layout-busy" role="status">
+              <span className="spinner spinner-small" aria-hidden="true" />
+              Laying out…
+            </div>
+          )}
+          <ActionButton
+            items={[
+              { label: 'Add node', onSelect: focusPaletteSearch },
+              {
+                label: 'Open pipeline page to run',
+                onSelect: () => navigate(`/pipelines/${pipeline.id}/?run=1`),
+              },
+              {
+                label: 'Tidy up',
+                hint: 'Shift+L',
+                onSelect: () => void tidyUp(),
+                disabled: layingOut || !editorDocument.nodes.length,
+              },
+            ]}
+          />
           {refusal && (
             <div className="editor-refusal" role="alert" key={refusal.at}>
               {refusal.reason}
