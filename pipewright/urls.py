@@ -29,4 +29,5 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     re_path(r"^pipelines/(?:(?P<pipeline_id>\d+)/(?:edit/)?)?$", frontend.spa, name="pipelines"),
     re_path(r"^runs/(?:(?P<run_id>\d+)/)?$", frontend.spa, name="runs"),
+    re_path(r"^operations/(?:new/|(?P<operation_id>\d+)/edit/)$", frontend.spa, name="operations"),
 ]

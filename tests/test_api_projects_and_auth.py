@@ -65,10 +65,24 @@ def test_a_wrong_password_gets_no_token(viewer):
     assert "token" not in response.json()
 
 
-def test_browser_pages_need_login(client):
-    response = client.get("/pipelines/")
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/pipelines/",
+        "/pipelines/7/",
+        "/pipelines/7/edit/",
+        "/runs/3/",
+        "/operations/new/",
+        "/operations/5/edit/",
+    ],
+)
+def test_browser_pages_need_login_and_serve_the_app(client, client_for, viewer, path):
+    response = client.get(path)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+    page = client_for(viewer).get(path)
+    assert page.status_code == 200
+    assert b'<div id="root">' in page.content
 
 
 def test_openapi_schema_and_docs_are_served(client_for, viewer):
