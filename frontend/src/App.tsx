@@ -13,6 +13,7 @@ import { RunsPage } from './pages/RunsPage'
 const PipelinePage = lazy(() => import('./pages/PipelinePage'))
 const RunPage = lazy(() => import('./pages/RunPage'))
 const PipelineEditorPage = lazy(() => import('./pages/PipelineEditorPage'))
+const OperationEditorPage = lazy(() => import('./pages/OperationEditorPage'))
 
 function Page({ children }: { children: ReactNode }) {
   const location = useLocation()
@@ -40,6 +41,8 @@ export function AppRoutes() {
         <Route path="pipelines/" element={<Page><PipelinesPage /></Page>} />
         <Route path="pipelines/:id/" element={<Page><PipelinePage /></Page>} />
         <Route path="pipelines/:id/edit/" element={<Page><PipelineEditorPage /></Page>} />
+        <Route path="operations/new/" element={<Page><OperationEditorPage /></Page>} />
+        <Route path="operations/:id/edit/" element={<Page><OperationEditorPage /></Page>} />
         <Route path="runs/" element={<Page><RunsPage /></Page>} />
         <Route path="runs/:id/" element={<Page><RunPage /></Page>} />
         <Route path="*" element={<NotFoundPage />} />

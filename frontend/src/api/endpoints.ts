@@ -3,9 +3,12 @@
 import { ApiError, api, isAbortError, withQuery } from './client'
 import type {
   Artifact,
+  NewOperation,
   NewPipeline,
   NodeRunDetail,
   Operation,
+  OperationContent,
+  OperationVersionDetail,
   Paginated,
   Pipeline,
   PipelineDetail,
@@ -80,6 +83,36 @@ export function listOperations(signal?: AbortSignal) {
     withQuery('/api/operations/', { limit: OPERATIONS_PAGE_SIZE }),
     signal,
   )
+}
+
+export function getOperation(id: number, signal?: AbortSignal) {
+  return api.get<Operation>(`/api/operations/${id}/`, signal)
+}
+
+/** Creates an operation (no version yet); a 400 names the fields (`slug` when taken). */
+export function createOperation(data: NewOperation, signal?: AbortSignal) {
+  return api.post<Operation>('/api/operations/', data, signal)
+}
+
+export function updateOperation(
+  id: number,
+  data: Partial<Pick<Operation, 'name' | 'description' | 'category'>>,
+  signal?: AbortSignal,
+) {
+  return api.patch<Operation>(`/api/operations/${id}/`, data, signal)
+}
+
+/** Every version of an operation with its full content, newest first. */
+export function listOperationVersions(id: number, signal?: AbortSignal) {
+  return api.get<Paginated<OperationVersionDetail> | OperationVersionDetail[]>(
+    `/api/operations/${id}/versions/`,
+    signal,
+  )
+}
+
+/** Posts new content: a new version (201), or the existing one when nothing changed (200). */
+export function createOperationVersion(id: number, content: OperationContent, signal?: AbortSignal) {
+  return api.post<OperationVersionDetail>(`/api/operations/${id}/versions/`, content, signal)
 }
 
 export function listRuns(signal?: AbortSignal) {

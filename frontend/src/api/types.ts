@@ -58,6 +58,35 @@ export interface OperationVersion {
   created_at: IsoDate
 }
 
+/** The content of an operation version that the author writes (POST `/api/operations/<id>/versions/`). */
+export interface OperationContent {
+  kind: 'python' | 'container'
+  source: string
+  entrypoint: string
+  inputs: Port[]
+  outputs: Port[]
+  parameters: Param[]
+  resources: Resources
+  requirements: string[]
+}
+
+/** One full operation version, as listed by `/api/operations/<id>/versions/`. */
+export interface OperationVersionDetail extends OperationVersion, OperationContent {
+  operation: number
+  image: string
+  command: string[]
+  args: string[]
+}
+
+/** POST `/api/operations/`. */
+export interface NewOperation {
+  project: number
+  name: string
+  slug: string
+  description: string
+  category: string
+}
+
 export interface Operation {
   id: number
   /** `null` for the built-in library. */

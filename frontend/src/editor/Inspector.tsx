@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react'
+import { Link } from 'react-router-dom'
 import type { GraphNode, Operation, Param } from '../api/types'
 import { nodeLabel } from '../lib/graph'
 import { LABEL_MAX } from './document'
@@ -163,6 +164,11 @@ function NodeInspector({ store, node, operation }: { store: EditorStore; node: G
           {version && ` · v${version.number}`} · <code>{node.id}</code>
         </p>
         {operation?.description && <p className="panel-text">{operation.description}</p>}
+        {operation && !operation.builtin && operation.project !== null && (
+          <p className="panel-text">
+            <Link to={`/operations/${operation.id}/edit/`}>Edit operation</Link>
+          </p>
+        )}
       </div>
       <LabelField key={node.id} store={store} node={node} operation={operation} />
       <h3 className="panel-subtitle">Parameters</h3>

@@ -1,3 +1,4 @@
+import { Link } from 'react-router-dom'
 import { memo, useId, useMemo, useState, type DragEvent, type KeyboardEvent } from 'react'
 import type { Operation } from '../api/types'
 import { SearchIcon } from '../components/Icons'
@@ -75,9 +76,12 @@ function PaletteItem({ operation, onAdd }: { operation: Operation; onAdd: (opera
 function PaletteView({
   operations,
   onAdd,
+  projectId,
 }: {
   operations: readonly Operation[]
   onAdd: (operation: Operation) => void
+  /** The pipeline's project: where "New operation" creates one. */
+  projectId?: number
 }) {
   const [query, setQuery] = useState('')
   const groups = useMemo(() => groupOperations(operations, query), [operations, query])
@@ -125,7 +129,17 @@ function PaletteView({
           ))
         )}
       </div>
-      <p className="editor-sidebar-footer subtle-note">Drag onto the canvas, or double-click / Enter to add.</p>
+      <p className="editor-sidebar-footer subtle-note">
+        Drag onto the canvas, or double-click / Enter to add.
+        {projectId !== undefined && (
+          <>
+            {' '}
+            <Link className="palette-new-operation" to={`/operations/new/?project=${projectId}`}>
+              New operation
+            </Link>
+          </>
+        )}
+      </p>
     </section>
   )
 }

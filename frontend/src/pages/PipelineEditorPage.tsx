@@ -467,7 +467,7 @@ function EditorWorkspace({
       <SaveMessage outcome={outcome} onReload={() => setConfirmReload(true)} onDismiss={() => setOutcome(null)} />
 
       <div className="editor-body">
-        <Palette operations={operations} onAdd={addAtCentre} />
+        <Palette operations={operations} onAdd={addAtCentre} projectId={pipeline.project} />
         <div className="editor-canvas-wrap" ref={canvasRef}>
           <EditorCanvas store={store} onRefusal={onRefusal} onDropOperation={addAt} />
           {layingOut && (
