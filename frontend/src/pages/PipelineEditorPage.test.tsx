@@ -4,7 +4,7 @@ import type { PipelineDetail } from '../api/types'
 import { draftBackupKey, readDraftBackup } from '../editor/panels'
 import { OPERATIONS } from '../editor/testOperations'
 import { installFakeApi, paginated, type Routes } from '../test/fakeApi'
-import { pipeline } from '../test/fixtures'
+import { pipeline, project } from '../test/fixtures'
 import { installReactFlowStubs } from '../test/reactFlowJsdom'
 import { renderAt } from '../test/render'
 import { useLocation } from 'react-router-dom'
@@ -32,6 +32,7 @@ const detail: PipelineDetail = {
 const baseRoutes: Routes = {
   'GET /api/pipelines/1/': { body: detail },
   'GET /api/operations/': { body: paginated(operations) },
+  'GET /api/projects/': { body: paginated([project({ id: detail.project, role: 'editor' })]) },
 }
 
 function renderEditor(routes: Routes = {}) {

@@ -1,3 +1,4 @@
+import { canEdit as roleAllowsEditing, useProjectRole } from '../hooks/useProjectRole'
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react'
 import { useCallback, useContext, useEffect, useRef, useState } from 'react'
 import { Link, UNSAFE_DataRouterContext, useBlocker, useNavigate, useParams } from 'react-router-dom'
@@ -146,6 +147,8 @@ function EditorWorkspace({
   operations: Operation[]
   onReload: () => void
 }) {
+  // Restoring a version needs the editor role; while the role is unknown the button stays hidden.
+  const role = useProjectRole(pipeline.project)
   const [store] = useState<EditorStore>(() => createEditorStore())
   const [revision, setRevision] = useState(pipeline.revision)
   const [latestVersion, setLatestVersion] = useState(pipeline.latest_version?.number ?? null)
@@ -511,7 +514,7 @@ function EditorWorkspace({
               <VersionHistory
                 pipelineId={pipeline.id}
                 revision={revision}
-                canEdit
+                canEdit={roleAllowsEditing(role)}
                 onRestored={onRestored}
                 operations={operations}
                 refreshKey={historyKey}

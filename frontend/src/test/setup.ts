@@ -1,6 +1,10 @@
-import { cleanup } from '@testing-library/react'
+import { cleanup, configure } from '@testing-library/react'
 import { afterEach, beforeEach, vi } from 'vitest'
 import { configureClient } from '../api/client'
+
+// findBy*/waitFor give up after 1 s by default, which a loaded 2-core CI machine can exceed
+// while React Flow lays out a page; a real failure still fails, only later.
+configure({ asyncUtilTimeout: 5000 })
 
 // No test reaches a real server: pages that would open a WebSocket poll over the fake REST API
 // instead, unless a test installs the FakeWebSocket (src/test/fakeWebSocket.ts).
