@@ -28,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.live import percentile, start_daphne, start_redis  # noqa: E402
+from bench.engine import percentile, start_redis  # noqa: E402
+from bench.live import start_daphne  # noqa: E402
 
 PASSWORD = "bench-editor-password"
 CHROMIUM = os.environ.get("PIPEWRIGHT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -38,14 +38,10 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def start_redis(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    from pipewright.embedded_redis import redis_args, redis_server_binary
-    from tests.plugins.services import free_port, wait_for_port
+    """A private Redis without persistence (the test suite's own)."""
+    from tests.plugins.services import start_private_redis
 
-    port = free_port()
-    args = redis_args(port, data_dir / "redis")
-    args[args.index("--appendonly") + 1] = "no"
-    process = subprocess.Popen([redis_server_binary(), *args], stdout=subprocess.DEVNULL)
-    wait_for_port(port)
+    process, port = start_private_redis(data_dir)
     return process, f"redis://127.0.0.1:{port}/0"
 
 

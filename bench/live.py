@@ -38,28 +38,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.engine import percentile, start_redis  # noqa: E402
+
 NOOP = "def run(**k):\n    return {}\n"
 # node_state transitions of the emitted stream, in this order for each node
 NODE_STATES = ("queued", "running", "succeeded")
 # nodes queued or running at once
 PARALLEL_NODES = 3
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def start_redis(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    from pipewright.embedded_redis import redis_args, redis_server_binary
-    from tests.plugins.services import free_port, wait_for_port
-
-    port = free_port()
-    args = redis_args(port, data_dir / "redis")
-    args[args.index("--appendonly") + 1] = "no"
-    process = subprocess.Popen([redis_server_binary(), *args], stdout=subprocess.DEVNULL)
-    wait_for_port(port)
-    return process, f"redis://127.0.0.1:{port}/0"
 
 
 def start_daphne(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:

@@ -1,4 +1,6 @@
 import { canEdit as roleAllowsEditing, useProjectRole } from '../hooks/useProjectRole'
+import { parseId } from '../lib/ids'
+import { PipelineNotFound } from '../components/PipelineNotFound'
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react'
 import { useCallback, useContext, useEffect, useRef, useState } from 'react'
 import { Link, UNSAFE_DataRouterContext, useBlocker, useNavigate, useParams } from 'react-router-dom'
@@ -6,7 +8,7 @@ import { isApiError } from '../api/client'
 import { freezePipeline, getPipeline, itemsOf, listOperations, savePipeline } from '../api/endpoints'
 import type { Operation, PipelineDetail, RestoredPipeline } from '../api/types'
 import { Dialog } from '../components/Dialog'
-import { ErrorState, NotFoundState, Spinner } from '../components/States'
+import { ErrorState, Spinner } from '../components/States'
 import { ActionButton } from '../editor/ActionButton'
 import { EditorCanvas } from '../editor/EditorCanvas'
 import { Inspector } from '../editor/Inspector'
@@ -66,24 +68,12 @@ function focusPaletteSearch() {
   }
 }
 
-function parseId(value: string | undefined): number | null {
-  return value && /^\d+$/.test(value) ? Number(value) : null
-}
 
-function NotFound() {
-  return (
-    <div className="page">
-      <NotFoundState title="Pipeline not found" backTo="/pipelines/" backLabel="Back to pipelines">
-        <p>It may have been deleted, or you may not be a member of its project.</p>
-      </NotFoundState>
-    </div>
-  )
-}
 
 export default function PipelineEditorPage() {
   const { id } = useParams()
   const pipelineId = parseId(id)
-  if (pipelineId === null) return <NotFound />
+  if (pipelineId === null) return <PipelineNotFound />
   return <EditorLoader key={pipelineId} id={pipelineId} />
 }
 
@@ -100,7 +90,7 @@ function EditorLoader({ id }: { id: number }) {
     )
   }
   if (pipeline.status === 'error' || !pipeline.data) {
-    if (isErrorLike(pipeline.error) && pipeline.error.status === 404) return <NotFound />
+    if (isErrorLike(pipeline.error) && pipeline.error.status === 404) return <PipelineNotFound />
     return (
       <div className="page">
         <ErrorState title="Could not load this pipeline" error={pipeline.error} onRetry={pipeline.reload} />

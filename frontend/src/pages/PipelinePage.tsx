@@ -1,4 +1,6 @@
 import { useCallback, useMemo, useRef, useState, type ReactNode } from 'react'
+import { parseId } from '../lib/ids'
+import { PipelineNotFound } from '../components/PipelineNotFound'
 import { Link, useNavigate, useParams } from 'react-router-dom'
 import {
   countOf,
@@ -13,7 +15,7 @@ import type { GraphNode, Operation, PipelineDetail, PipelineVersion, ProjectRole
 import { RelativeTime } from '../components/RelativeTime'
 import { RunButton } from '../components/RunButton'
 import { StateBadge } from '../components/StateBadge'
-import { ErrorState, NotFoundState, Spinner } from '../components/States'
+import { ErrorState, Spinner } from '../components/States'
 import { GraphPreview } from '../graph/GraphPreview'
 import { useDocumentTitle } from '../hooks/useDocumentTitle'
 import { isModalOpen, useKeydown } from '../hooks/useKeydown'
@@ -32,9 +34,6 @@ const RECENT_RUNS_SHOWN = 8
 const RECENT_RUNS_POLL_MS = 3000
 const NO_PROBLEMS: Problem[] = []
 
-function parseId(value: string | undefined): number | null {
-  return value && /^\d+$/.test(value) ? Number(value) : null
-}
 
 function shortHash(hash: string): string {
   return hash.replace(/^sha256:/, '').slice(0, 10)
@@ -46,15 +45,6 @@ function formatValue(value: unknown): string {
   return JSON.stringify(value)
 }
 
-function PipelineNotFound() {
-  return (
-    <div className="page">
-      <NotFoundState title="Pipeline not found" backTo="/pipelines/" backLabel="Back to pipelines">
-        <p>It may have been deleted, or you may not be a member of its project.</p>
-      </NotFoundState>
-    </div>
-  )
-}
 
 export default function PipelinePage() {
   const { id } = useParams()

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { parseId } from '../lib/ids'
 import { Link, useNavigate, useSearchParams } from 'react-router-dom'
 import { itemsOf, listPipelines, listProjects } from '../api/endpoints'
 import type { Pipeline } from '../api/types'
@@ -21,9 +22,6 @@ function isTypingTarget(target: EventTarget | null): boolean {
   )
 }
 
-function parseId(value: string | null): number | null {
-  return value && /^\d+$/.test(value) ? Number(value) : null
-}
 
 function pluralize(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`

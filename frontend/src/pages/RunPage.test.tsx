@@ -651,23 +651,24 @@ describe('RunPage, timeline and big runs', () => {
     const view = screen.getByRole('group', { name: 'View' })
     fireEvent.click(within(view).getByRole('button', { name: 'Table' }))
     expect(within(view).getByRole('button', { name: 'Table' }).getAttribute('aria-pressed')).toBe('true')
-    const table = screen.getByRole('table', { name: 'Nodes of this run' })
-    const order = () => within(table).getAllByRole('row').slice(1).map((row) => row.querySelector('code')!.textContent)
+    // Read afresh each time: a poll of the run may render the table anew.
+    const table = () => screen.getByRole('table', { name: 'Nodes of this run' })
+    const order = () => within(table()).getAllByRole('row').slice(1).map((row) => row.querySelector('code')!.textContent)
     expect(order()).toEqual(['load', 'train', 'report', 'stats'])
 
-    fireEvent.click(within(table).getByRole('button', { name: 'Duration' }))
+    fireEvent.click(within(table()).getByRole('button', { name: 'Duration' }))
     // load and stats took 10 s, train 4 s, report has not started
     expect(order()).toEqual(['load', 'stats', 'train', 'report'])
-    expect(within(table).getByRole('columnheader', { name: 'Duration' }).getAttribute('aria-sort')).toBe('descending')
-    fireEvent.click(within(table).getByRole('button', { name: 'Duration' }))
+    expect(within(table()).getByRole('columnheader', { name: 'Duration' }).getAttribute('aria-sort')).toBe('descending')
+    fireEvent.click(within(table()).getByRole('button', { name: 'Duration' }))
     expect(order()).toEqual(['train', 'load', 'stats', 'report'])
 
-    fireEvent.click(within(table).getByRole('button', { name: 'State' }))
+    fireEvent.click(within(table()).getByRole('button', { name: 'State' }))
     expect(order()).toEqual(['stats', 'report', 'train', 'load'])
-    expect(within(table).getByRole('columnheader', { name: 'State' }).getAttribute('aria-sort')).toBe('ascending')
+    expect(within(table()).getByRole('columnheader', { name: 'State' }).getAttribute('aria-sort')).toBe('ascending')
 
     // a name opens the node, as on the graph
-    fireEvent.click(within(table).getByRole('button', { name: 'Describe' }))
+    fireEvent.click(within(table()).getByRole('button', { name: 'Describe' }))
     expect(await screen.findByRole('region', { name: 'Node details' })).toBeTruthy()
   })
 })

@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useState } from 'react'
+import { parseId } from '../lib/ids'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom'
 import { cancelRun, getPipelineVersion, itemsOf, listOperations, rerunRun } from '../api/endpoints'
 import type { Connection } from '../api/liveRun'
@@ -30,9 +31,6 @@ import { RunTimeline } from './RunTimeline'
 const EMPTY_GRAPH = { nodes: [], edges: [], inputs: [] }
 const VIEWER_REASON = 'Viewers cannot cancel or re-run: it needs the editor role in this project.'
 
-function parseId(value: string | undefined): number | null {
-  return value && /^\d+$/.test(value) ? Number(value) : null
-}
 
 function RunNotFound() {
   return (
