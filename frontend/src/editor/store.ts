@@ -197,6 +197,18 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
       return copies.nodes.map((node) => node.id)
     }
 
+
+    /** Take an undo or redo step, if there is one. */
+    const travel = (step: { history: History<EditorDocument>; value: EditorDocument } | null) => {
+      if (!step) return
+      history = step.history
+      set({
+        document: step.value,
+        dirty: step.value !== saved,
+        selection: pruneSelection(get().selection, step.value),
+        ...historyFlags(),
+      })
+    }
     return {
       document: saved,
       operations: initial.operations ?? [],
@@ -384,27 +396,11 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
       },
 
       undo() {
-        const step = undo(history, get().document)
-        if (!step) return
-        history = step.history
-        set({
-          document: step.value,
-          dirty: step.value !== saved,
-          selection: pruneSelection(get().selection, step.value),
-          ...historyFlags(),
-        })
+        travel(undo(history, get().document))
       },
 
       redo() {
-        const step = redo(history, get().document)
-        if (!step) return
-        history = step.history
-        set({
-          document: step.value,
-          dirty: step.value !== saved,
-          selection: pruneSelection(get().selection, step.value),
-          ...historyFlags(),
-        })
+        travel(redo(history, get().document))
       },
 
       markSaved() {
