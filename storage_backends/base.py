@@ -22,6 +22,11 @@ class InvalidKey(ValueError):
     """A key that could escape the backend's root."""
 
 
+class BackendCheckFailed(Exception):
+    """A backend's "test connection" failed; the message says what a user can fix.
+    It never contains a secret."""
+
+
 @dataclass(frozen=True)
 class StoredObject:
     key: str
@@ -80,3 +85,8 @@ class StorageBackend(ABC):
 
     @abstractmethod
     def exists(self, key: str) -> bool: ...
+
+    def check(self) -> None:
+        """Test the connection: return if the backend is usable, else raise
+        BackendCheckFailed. Backends with nothing to reach need not override it."""
+        return None

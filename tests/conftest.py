@@ -5,6 +5,7 @@ pytest_plugins = [
     "tests.fixtures.library",
     "tests.fixtures.processes",
     "tests.fixtures.engine",
+    "tests.fixtures.s3",
 ]
 
 
