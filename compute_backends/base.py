@@ -19,6 +19,10 @@ class LaunchRefused(Exception):
     """The node cannot run on this backend; the message says why and what to do."""
 
 
+class LaunchFailed(RuntimeError):
+    """The backend could not start the node this time (unreachable, overloaded): worth a retry."""
+
+
 @dataclass
 class LaunchSpec:
     bundle_dir: Path
@@ -28,6 +32,10 @@ class LaunchSpec:
     resources: dict[str, Any]
     timeout_seconds: float | None = None
     env: dict[str, str] = field(default_factory=dict)
+    # Which run and attempt the node belongs to, for backends that label what they
+    # start (Kubernetes); None when the caller does not say.
+    run_id: int | None = None
+    attempt: int | None = None
 
 
 class Execution(ABC):

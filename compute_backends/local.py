@@ -115,12 +115,13 @@ class LocalCompute(ComputeBackend):
             if spec.resources.get("cpu_fallback"):
                 note = (
                     f"[pipewright] this node asks for {wanted} GPU(s) but this machine has "
-                    f"{len(self.gpu_devices)}: running on the CPU (the operation allows CPU fallback)"
+                    f"{len(self.gpu_devices)}: running on the CPU (its resources allow CPU fallback)"
                 )
                 return {"CUDA_VISIBLE_DEVICES": ""}, None, [note]
             raise LaunchRefused(
                 f"this node needs {wanted} GPU(s) and this machine has {len(self.gpu_devices)}; "
-                "run it on a GPU worker (queue `gpu`), or allow CPU fallback in the operation's resources"
+                "run it on a GPU worker (queue `gpu`), "
+                "or allow CPU fallback in the node's or the operation's resources"
             )
         waited = False
         while True:
