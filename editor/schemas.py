@@ -7,9 +7,23 @@ names where it is wrong.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from collections import Counter
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 PortType = Literal["int", "float", "str", "bool", "json", "file", "directory", "object"]
 ParamType = Literal["int", "float", "str", "bool", "json"]
@@ -36,12 +50,64 @@ class Param(Strict):
     description: str = ""
 
 
+# How a node runs on Kubernetes: a plain Job, or a Kubeflow training job with `workers` replicas.
+ResourceType = Literal["job", "PyTorchJob", "TFJob", "MPIJob"]
+# The bounds of each resource, shared by operation defaults and node overrides.
+Cpu = Annotated[float, Field(gt=0, le=512)]
+MEMORY_PATTERN = r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti)?$"
+
+
+def _memory_quantity(value: str) -> str:
+    if not re.fullmatch(MEMORY_PATTERN, value):
+        raise ValueError("must be a quantity like 512Mi or 2Gi (bytes, Ki, Mi, Gi or Ti)")
+    return value
+
+
+Memory = Annotated[
+    str, AfterValidator(_memory_quantity), WithJsonSchema({"type": "string", "pattern": MEMORY_PATTERN})
+]
+Gpus = Annotated[int, Field(ge=0, le=64)]
+Workers = Annotated[int, Field(ge=1, le=1024)]
+MAX_RETRIES = 20
+MAX_BACKOFF_SECONDS = 3600
+MAX_TIMEOUT_SECONDS = 7 * 24 * 3600
+
+
 class Resources(Strict):
-    cpu: float = Field(default=1, gt=0, le=512)
-    memory: str = Field(default="1Gi", pattern=r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti)?$")
-    gpus: int = Field(default=0, ge=0, le=64)
+    """What an operation asks for; a node may override any field (`NodeResources`)."""
+
+    cpu: Cpu = 1
+    memory: Memory = "1Gi"
+    gpus: Gpus = 0
     # A GPU node may still run on a machine without GPUs, saying so in its log.
     cpu_fallback: bool = False
+    resource_type: ResourceType = "job"
+    workers: Workers = 1
+
+    @model_serializer(mode="wrap")
+    def _omit_kubernetes_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Left out at their defaults, so versions stored before these fields existed hash the same.
+        data: dict[str, Any] = handler(self)
+        if data.get("resource_type") == "job":
+            data.pop("resource_type")
+        if data.get("workers") == 1:
+            data.pop("workers")
+        return data
+
+
+class NodeResources(Strict):
+    """A node's overrides of its operation's resources: unset fields keep the operation's."""
+
+    cpu: Cpu | None = None
+    memory: Memory | None = None
+    gpus: Gpus | None = None
+    cpu_fallback: bool | None = None
+    resource_type: ResourceType | None = None
+    workers: Workers | None = None
+
+    @model_serializer(mode="wrap")
+    def _only_what_is_set(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {key: value for key, value in handler(self).items() if value is not None}
 
 
 class Position(Strict):
@@ -55,6 +121,24 @@ class Node(Strict):
     label: str = Field(default="", max_length=200)
     params: dict[str, Any] = Field(default_factory=dict)
     position: Position = Field(default_factory=Position)
+    # Overrides of the operation's resources and of the run's retry policy and timeout
+    # (precedence in docs/engine.md); None: not overridden.
+    resources: NodeResources | None = None
+    retries: int | None = Field(default=None, ge=0, le=MAX_RETRIES)
+    retry_backoff_seconds: float | None = Field(default=None, ge=0, le=MAX_BACKOFF_SECONDS)
+    timeout_seconds: float | None = Field(default=None, gt=0, le=MAX_TIMEOUT_SECONDS)
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_overrides(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Graphs saved before overrides existed keep their content hash.
+        data: dict[str, Any] = handler(self)
+        for key in NODE_OVERRIDES:
+            if data.get(key) in (None, {}):
+                data.pop(key, None)
+        return data
+
+
+NODE_OVERRIDES = ("resources", "retries", "retry_backoff_seconds", "timeout_seconds")
 
 
 class Edge(Strict):
@@ -72,10 +156,92 @@ class PipelineInput(Strict):
     description: str = ""
 
 
+# Notes and groups are drawn on the editor's canvas and nothing else: the engine and the
+# bundle never read them. Their ids share one namespace with the node ids (React Flow draws
+# all three as nodes). A group names its member nodes; the editor keeps that list (see
+# docs/editor.md, "Notes and groups").
+AnnotationColor = Literal["yellow", "blue", "green", "pink", "purple", "gray"]
+NOTE_TEXT_MAX = 5000
+# Width and height in canvas pixels.
+Extent = Annotated[float, Field(ge=20, le=20000)]
+
+
+class Note(Strict):
+    id: str = Field(pattern=NODE_ID)
+    text: str = Field(default="", max_length=NOTE_TEXT_MAX)
+    position: Position = Field(default_factory=Position)
+    width: Extent = 240
+    height: Extent = 160
+    color: AnnotationColor | None = None
+
+
+class Group(Strict):
+    id: str = Field(pattern=NODE_ID)
+    label: str = Field(default="", max_length=200)
+    position: Position = Field(default_factory=Position)
+    width: Extent = 400
+    height: Extent = 300
+    color: AnnotationColor | None = None
+    nodes: list[str] = Field(default_factory=list, max_length=20000)
+
+
+def _used_twice(ids: list[str]) -> list[str]:
+    return sorted(item for item, count in Counter(ids).items() if count > 1)
+
+
 class Graph(Strict):
     nodes: list[Node] = Field(default_factory=list, max_length=20000)
     edges: list[Edge] = Field(default_factory=list, max_length=100000)
     inputs: list[PipelineInput] = Field(default_factory=list)
+    # Validated after `nodes` (field order), which they refer to.
+    notes: list[Note] = Field(default_factory=list, max_length=2000)
+    groups: list[Group] = Field(default_factory=list, max_length=1000)
+
+    @model_serializer(mode="wrap")
+    def _omit_no_annotations(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Left out when empty, so graphs saved before notes and groups existed hash the same.
+        data: dict[str, Any] = handler(self)
+        for key in ("notes", "groups"):
+            if not data.get(key):
+                data.pop(key, None)
+        return data
+
+    @field_validator("notes")
+    @classmethod
+    def note_ids_are_unique(cls, notes: list[Note], info: ValidationInfo) -> list[Note]:
+        ids = [note.id for note in notes]
+        if twice := _used_twice(ids):
+            raise ValueError(f"note id {twice[0]!r} is used twice")
+        node_ids = {node.id for node in info.data.get("nodes", [])}
+        if clash := sorted(node_ids.intersection(ids)):
+            raise ValueError(f"note id {clash[0]!r} is also a node id")
+        return notes
+
+    @field_validator("groups")
+    @classmethod
+    def groups_name_existing_nodes_once(cls, groups: list[Group], info: ValidationInfo) -> list[Group]:
+        ids = [group.id for group in groups]
+        if twice := _used_twice(ids):
+            raise ValueError(f"group id {twice[0]!r} is used twice")
+        taken = {note.id: "note" for note in info.data.get("notes", [])}
+        if "nodes" not in info.data:
+            return groups  # the nodes are refused already; members cannot be checked
+        taken |= {node.id: "node" for node in info.data["nodes"]}
+        for group in groups:
+            if group.id in taken:
+                raise ValueError(f"group id {group.id!r} is also a {taken[group.id]} id")
+            for member in group.nodes:
+                if taken.get(member) != "node":
+                    raise ValueError(f"group {group.id!r} names unknown node {member!r}")
+            if twice := _used_twice(group.nodes):
+                raise ValueError(f"group {group.id!r} names node {twice[0]!r} twice")
+        owner: dict[str, str] = {}
+        for group in groups:
+            for member in group.nodes:
+                if member in owner:
+                    raise ValueError(f"node {member!r} is in two groups: {owner[member]!r} and {group.id!r}")
+                owner[member] = group.id
+        return groups
 
     @field_validator("nodes")
     @classmethod

@@ -18,6 +18,7 @@ from django.conf import settings
 
 from editor.hashing import content_hash
 from editor.models import OperationVersion, PipelineVersion
+from runs.policy import effective_resources
 
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 
@@ -65,18 +66,24 @@ def operation_entry(version: OperationVersion) -> dict[str, Any]:
 def bundle_spec(
     version: PipelineVersion, operation_versions: Mapping[str, OperationVersion]
 ) -> dict[str, Any]:
-    """The content of `pipeline.json`: node id -> the operation version it runs."""
+    """The content of `pipeline.json`: node id -> the operation version it runs, and
+    the resources it gets (the operation's with the node's overrides, as in the app),
+    with the node's own retries and timeout when it sets them."""
     graph = version.graph
     nodes = []
     for node in graph["nodes"]:
-        nodes.append(
-            {
-                "id": node["id"],
-                "label": node.get("label") or operation_versions[node["id"]].operation.name,
-                "operation": operation_entry(operation_versions[node["id"]]),
-                "params": node.get("params", {}),
-            }
-        )
+        operation_version = operation_versions[node["id"]]
+        entry = {
+            "id": node["id"],
+            "label": node.get("label") or operation_version.operation.name,
+            "operation": operation_entry(operation_version),
+            "params": node.get("params", {}),
+            "resources": effective_resources(operation_version.resources, node),
+        }
+        for key in ("retries", "retry_backoff_seconds", "timeout_seconds"):
+            if node.get(key) is not None:
+                entry[key] = node[key]
+        nodes.append(entry)
     return {
         "format": 1,
         "pipeline": {

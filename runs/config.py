@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from editor.schemas import MAX_BACKOFF_SECONDS, MAX_RETRIES, MAX_TIMEOUT_SECONDS
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -14,12 +16,14 @@ class Strict(BaseModel):
 class BackendChoice(Strict):
     backend: str = "local"
     options: dict[str, Any] = Field(default_factory=dict)
+    # A linked account of the submitting user whose options and secrets fill in the rest.
+    account: int | None = None
 
 
 class RetryPolicy(Strict):
-    count: int = Field(default=0, ge=0, le=20, description="extra attempts after a failure")
+    count: int = Field(default=0, ge=0, le=MAX_RETRIES, description="extra attempts after a failure")
     backoff_seconds: float = Field(
-        default=2.0, ge=0, le=3600, description="wait before the first retry; doubles"
+        default=2.0, ge=0, le=MAX_BACKOFF_SECONDS, description="wait before the first retry; doubles"
     )
 
 
@@ -37,9 +41,11 @@ class ExecutionConfig(Strict):
     nodes: list[str] | None = None
     # run everything up to and including this node
     until: str | None = None
+    # the default retry policy; a node's own `retries` overrides it, `retry_nodes` overrides both
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     retry_nodes: dict[str, RetryPolicy] = Field(default_factory=dict)
-    timeout_seconds: float | None = Field(default=None, gt=0, le=7 * 24 * 3600)
+    # every node's timeout, over the nodes' own (runs/policy.py)
+    timeout_seconds: float | None = Field(default=None, gt=0, le=MAX_TIMEOUT_SECONDS)
     experiment: int | None = None
     pipeline_version: int | None = None
 
@@ -53,6 +59,3 @@ class ExecutionConfig(Strict):
             if set(value) not in ({"artifact"}, {"value"}):
                 raise ValueError(f"input {key!r} must be {{'artifact': id}} or {{'value': ...}}")
         return inputs
-
-    def retry_for(self, node_id: str) -> RetryPolicy:
-        return self.retry_nodes.get(node_id, self.retry)

@@ -13,7 +13,8 @@ from runs.choices import NodeState, RunState
 from runs.config import ExecutionConfig
 from runs.events import record_event
 from runs.models import NodeRun
-from runs.scheduler import advance_locked, lock_run, queue_for
+from runs.policy import retry_policy
+from runs.scheduler import advance_locked, frozen_node, lock_run, queue_for
 
 
 def cancel_run(run_id: int, reason: str = "cancelled by a user") -> bool:
@@ -56,7 +57,7 @@ def reap_lost_nodes() -> list[int]:
                 f"worker lost: no heartbeat for {bound:g} s "
                 f"(attempt {node_run.attempt}, worker {node_run.worker})"
             )
-            if node_run.attempt <= config.retry_for(node_run.node_id).count:
+            if node_run.attempt <= retry_policy(config, frozen_node(node_run)).count:
                 node_run.move_to(NodeState.QUEUED)
                 node_run.error = reason
                 node_run.task_id = ""

@@ -25,6 +25,7 @@ from editor.models import PipelineVersion
 from runs.choices import NodeState, RunState
 from runs.events import Event, record_events
 from runs.models import NodeRun, Run
+from runs.policy import effective_resources
 
 # States of a parent that doom its children.
 SKIPPED, CACHED = str(NodeState.SKIPPED), str(NodeState.CACHED)
@@ -44,6 +45,22 @@ def frozen_graph(version_id: int) -> dict[str, Any]:
     """A pipeline version's graph, read once per process: versions never change."""
     graph: dict[str, Any] = PipelineVersion.objects.values_list("graph", flat=True).get(pk=version_id)
     return graph
+
+
+@lru_cache(maxsize=64)
+def frozen_nodes(version_id: int) -> dict[str, dict[str, Any]]:
+    """node id -> node of a pipeline version's graph, built once per process."""
+    return {node["id"]: node for node in frozen_graph(version_id)["nodes"]}
+
+
+def frozen_node(node_run: NodeRun) -> dict[str, Any]:
+    """The node of the frozen graph a node run runs (its overrides, parameters...)."""
+    return frozen_nodes(node_run.run.pipeline_version_id).get(node_run.node_id, {"id": node_run.node_id})
+
+
+def node_resources(node_run: NodeRun) -> dict[str, Any]:
+    """What a node run asks for: its operation version's resources with its node's overrides."""
+    return effective_resources(node_run.operation_version.resources, frozen_node(node_run))
 
 
 @lru_cache(maxsize=64)
@@ -74,7 +91,7 @@ def effective_params(run: Run, node: dict[str, Any]) -> dict[str, Any]:
 
 
 def cache_key(run: Run, node: dict[str, Any], node_run: NodeRun, upstream: dict[str, NodeRun]) -> str:
-    """Same operation code, parameters and input contents give the same key."""
+    """Same operation code, parameters, input contents and storage place give the same key."""
     inputs: dict[str, Any] = {}
     for parent_id, out_port, in_port in version_parents(run).get(node["id"], []):
         inputs[in_port] = upstream[parent_id].outputs[out_port]["checksum"]
@@ -82,13 +99,16 @@ def cache_key(run: Run, node: dict[str, Any], node_run: NodeRun, upstream: dict[
         node_id, _, port = key.partition(".")
         if node_id == node["id"]:
             inputs[port] = value
-    return content_hash(
-        {
-            "operation": node_run.operation_version.content_hash,
-            "params": effective_params(run, node),
-            "inputs": inputs,
-        }
-    )
+    identity: dict[str, Any] = {
+        "operation": node_run.operation_version.content_hash,
+        "params": effective_params(run, node),
+        "inputs": inputs,
+    }
+    # Outputs are reused only from the same place: a run that asks for S3 gets its files in S3.
+    storage = run.config.get("storage") or {}
+    if storage.get("backend", "local") != "local":
+        identity["storage"] = {k: storage.get(k) for k in ("backend", "options", "account")}
+    return content_hash(identity)
 
 
 def find_cached(key: str, run: Run) -> NodeRun | None:
@@ -106,7 +126,8 @@ def find_cached(key: str, run: Run) -> NodeRun | None:
 
 
 def queue_for(node_run: NodeRun) -> str:
-    return "gpu" if int(node_run.operation_version.resources.get("gpus", 0) or 0) > 0 else "default"
+    """`gpu` when the node asks for GPUs (its operation, or its own override), else `default`."""
+    return "gpu" if int(node_resources(node_run).get("gpus") or 0) > 0 else "default"
 
 
 def _settle(
@@ -117,7 +138,7 @@ def _settle(
     Answers the queued node runs and the ids of those that became final at once
     (skipped, cached): their children are the next candidates.
     """
-    nodes = {node["id"]: node for node in frozen_graph(run.pipeline_version_id)["nodes"]}
+    nodes = frozen_nodes(run.pipeline_version_id)
     parents = version_parents(run)
     queued: list[NodeRun] = []
     settled: list[str] = []
@@ -253,7 +274,7 @@ def resend_stale_queued() -> list[int]:
     cutoff = timezone.now() - timedelta(seconds=settings.PIPEWRIGHT_REQUEUE_SECONDS)
     stale = list(
         NodeRun.objects.filter(state=NodeState.QUEUED, dispatched_at__lt=cutoff)
-        .select_related("operation_version")
+        .select_related("operation_version", "run")
         .order_by("dispatched_at")[:500]
     )
     if stale:

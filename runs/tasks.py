@@ -20,11 +20,16 @@ def advance_run(run_id: int) -> None:
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def execute_node(self: Task, node_run_id: int, run_id: int | None = None) -> None:
-    delay = executor.execute_node_run(node_run_id, task_id=self.request.id or "", run_id=run_id)
+    # The Celery node name (`gpu-1@host`) tells which worker, and so which queue, ran it.
+    delay = executor.execute_node_run(
+        node_run_id, task_id=self.request.id or "", run_id=run_id, worker=self.request.hostname or ""
+    )
     if delay is not None:
         from runs.models import NodeRun
 
-        queue = scheduler.queue_for(NodeRun.objects.select_related("operation_version").get(pk=node_run_id))
+        queue = scheduler.queue_for(
+            NodeRun.objects.select_related("operation_version", "run").get(pk=node_run_id)
+        )
         logger.info("node run %s fails; retrying in %.1fs", node_run_id, delay)
         due = timezone.now() + timedelta(seconds=delay)
         NodeRun.objects.filter(pk=node_run_id).update(dispatched_at=due)

@@ -2,11 +2,18 @@
 
 This is what `python main.py` does with no `--node`: the same per-node code
 path that compute backends use, so an exported pipeline behaves as in the app.
+Each node gets what its entry in `pipeline.json` says (its operation's resources
+with the node's overrides): the GPUs it asks for through `CUDA_VISIBLE_DEVICES`
+(none for a CPU node), the CPU when the machine has too few and CPU fallback is
+allowed, else it fails saying why; and the node's own timeout and retries.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -47,6 +54,72 @@ def job_for(pipeline: dict[str, Any], node_id: str, out_dir: Path, params: dict[
     return {"inputs": inputs, "params": params}
 
 
+# The app's default wait before a first retry (runs/config.py RetryPolicy); doubles.
+RETRY_BACKOFF_SECONDS = 2.0
+
+
+def machine_gpus() -> list[str]:
+    """GPU ids this machine offers: `CUDA_VISIBLE_DEVICES` when set, else `nvidia-smi`'s."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        return [device.strip() for device in visible.split(",") if device.strip()]
+    if not shutil.which("nvidia-smi"):
+        return []
+    try:
+        output = subprocess.run(
+            ["nvidia-smi", "--query-gpu=index", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [line.strip() for line in output.splitlines() if line.strip()]
+
+
+def node_resources(node: dict[str, Any]) -> dict[str, Any]:
+    """The node's resources (bundles made before nodes carried them: the operation's)."""
+    resources: dict[str, Any] = node.get("resources") or node["operation"].get("resources") or {}
+    return resources
+
+
+def gpu_environment(node: dict[str, Any], devices: list[str]) -> tuple[dict[str, str] | None, str]:
+    """(`CUDA_VISIBLE_DEVICES` for the node, a note for the log), or (None, why it cannot run)."""
+    resources = node_resources(node)
+    wanted = int(resources.get("gpus") or 0)
+    if wanted == 0:
+        return {"CUDA_VISIBLE_DEVICES": ""}, ""
+    if len(devices) >= wanted:
+        return {"CUDA_VISIBLE_DEVICES": ",".join(devices[:wanted])}, f"GPU(s) {','.join(devices[:wanted])}"
+    if resources.get("cpu_fallback"):
+        return (
+            {"CUDA_VISIBLE_DEVICES": ""},
+            f"asks for {wanted} GPU(s) but this machine has {len(devices)}: "
+            "running on the CPU (its resources allow CPU fallback)",
+        )
+    return None, (
+        f"needs {wanted} GPU(s) and this machine has {len(devices)}; run it on a machine with GPUs "
+        "(or set CUDA_VISIBLE_DEVICES), or allow CPU fallback in its resources"
+    )
+
+
+def run_process(command: list[str], cwd: Path, env: dict[str, str], timeout: float | None) -> int | None:
+    """The exit code, or None when the timeout stopped the process and all it started."""
+    process = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=timeout is not None)
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return None
+    except BaseException:  # Ctrl+C: the node goes too
+        if timeout is not None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
+
+
 def run_all(
     bundle_dir: Path, out_dir: Path, params: dict[str, dict[str, Any]], only: list[str] | None = None
 ) -> int:
@@ -60,6 +133,8 @@ def run_all(
     parents: dict[str, set[str]] = {node_id: set() for node_id in order}
     for edge in pipeline["edges"]:
         parents[edge["target"]].add(edge["source"])
+    nodes = {node["id"]: node for node in pipeline["nodes"]}
+    devices = machine_gpus()
     print(f"Running {pipeline['pipeline']['name']!r} ({len(order)} nodes) into {out_dir}", flush=True)
     for node_id in order:
         if only and node_id not in only:
@@ -68,29 +143,46 @@ def run_all(
             print(f"[{node_id}] skipped: an upstream node failed", flush=True)
             failed.add(node_id)
             continue
+        node = nodes[node_id]
+        gpu_env, note = gpu_environment(node, devices)
+        if gpu_env is None:
+            print(f"[{node_id}] FAILED: {note}", flush=True)
+            failed.add(node_id)
+            continue
+        if note:
+            print(f"[{node_id}] {note}", flush=True)
         work_dir = out_dir / node_id
         work_dir.mkdir(parents=True, exist_ok=True)
         job_file = work_dir / "job.json"
         job_file.write_text(json.dumps(job_for(pipeline, node_id, out_dir, params.get(node_id, {}))))
-        started = time.monotonic()
-        code = subprocess.call(
-            [
-                sys.executable,
-                str(bundle_dir / "main.py"),
-                "--node",
-                node_id,
-                "--work-dir",
-                str(work_dir),
-                "--job",
-                str(job_file),
-            ],
-            cwd=work_dir,
-        )
-        seconds = time.monotonic() - started
-        if code == 0:
-            print(f"[{node_id}] succeeded in {seconds:.2f}s", flush=True)
-        else:
-            print(f"[{node_id}] FAILED (exit code {code}) after {seconds:.2f}s", flush=True)
+        command = [
+            sys.executable,
+            str(bundle_dir / "main.py"),
+            "--node",
+            node_id,
+            "--work-dir",
+            str(work_dir),
+            "--job",
+            str(job_file),
+        ]
+        timeout = node.get("timeout_seconds")
+        retries = int(node.get("retries") or 0)
+        backoff = float(node.get("retry_backoff_seconds", RETRY_BACKOFF_SECONDS))
+        env = {**os.environ, **gpu_env}
+        for attempt in range(1, retries + 2):
+            started = time.monotonic()
+            code = run_process(command, work_dir, env, timeout)
+            seconds = time.monotonic() - started
+            if code == 0:
+                print(f"[{node_id}] succeeded in {seconds:.2f}s", flush=True)
+                break
+            why = f"timed out after {timeout:g} s" if code is None else f"exit code {code}"
+            if attempt <= retries:
+                wait = backoff * 2 ** (attempt - 1)
+                print(f"[{node_id}] attempt {attempt} failed ({why}); retrying in {wait:g}s", flush=True)
+                time.sleep(wait)
+                continue
+            print(f"[{node_id}] FAILED ({why}) after {seconds:.2f}s", flush=True)
             failed.add(node_id)
     if failed:
         print(f"{len(failed)} node(s) failed or were skipped: {', '.join(sorted(failed))}", flush=True)

@@ -92,6 +92,54 @@ def test_a_bad_graph_lists_every_problem_and_saves_nothing(
     assert pipeline.name == "Before" and pipeline.node_count == 1
 
 
+def test_a_bad_node_override_is_a_400_naming_the_field_and_saves_nothing(
+    project, make_pipeline, builtin_ops, client_for, teammate
+):
+    # given
+    pipeline = make_pipeline(project, [("data", "make_dataset")], name="Before")
+    before = pipeline.graph
+    node = {"id": "data", "operation": builtin_ops["make_dataset"].pk}
+    bad = [
+        {**node, "resources": {"memory": "lots"}},
+        {**node, "id": "b", "resources": {"resource_type": "SparkJob", "workers": 0}},
+        {**node, "id": "c", "retries": 21, "timeout_seconds": 0},
+    ]
+    # when
+    response = client_for(teammate).patch(
+        f"/api/pipelines/{pipeline.pk}/", {"name": "After", "graph": {"nodes": bad}}, format="json"
+    )
+    # then
+    assert response.status_code == 400
+    messages = " | ".join(response.json()["graph"])
+    assert "nodes.0.resources.memory: Value error, must be a quantity like 512Mi or 2Gi" in messages
+    assert "nodes.1.resources.resource_type:" in messages
+    assert "nodes.1.resources.workers:" in messages
+    assert "nodes.2.retries:" in messages and "nodes.2.timeout_seconds:" in messages
+    pipeline.refresh_from_db()
+    assert pipeline.name == "Before" and pipeline.graph == before
+
+
+def test_node_overrides_are_saved_and_frozen_as_given(
+    project, make_pipeline, builtin_ops, client_for, teammate
+):
+    # given
+    pipeline = make_pipeline(project, [], name="Overrides")
+    override = {"resources": {"gpus": 1, "memory": "512Mi"}, "retries": 2, "timeout_seconds": 30.0}
+    node = {"id": "data", "operation": builtin_ops["make_dataset"].pk, **override}
+    client = client_for(teammate)
+    # when
+    saved = client.patch(f"/api/pipelines/{pipeline.pk}/", {"graph": {"nodes": [node]}}, format="json")
+    frozen = client.post(f"/api/pipelines/{pipeline.pk}/freeze/", {}, format="json")
+    # then unset overrides stay absent, set ones round-trip
+    assert saved.status_code == 200, saved.json()
+    [stored] = saved.json()["graph"]["nodes"]
+    assert {key: stored[key] for key in override} == override
+    assert "retry_backoff_seconds" not in stored
+    assert frozen.status_code in (200, 201), frozen.json()
+    [version_node] = pipeline.versions.get().graph["nodes"]
+    assert version_node["resources"] == {"gpus": 1, "memory": "512Mi"}
+
+
 def test_a_graph_may_not_use_another_projects_operation(
     project, client_for, teammate, outsider, make_pipeline
 ):

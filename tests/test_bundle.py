@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,68 @@ def test_main_py_runs_one_node_and_reports_an_exception_as_a_failure(tmp_path):
     )
     assert bad.returncode == 1
     assert "required input 'dataset' of node 'split' has no value" in bad.stderr
+
+
+EMIT = """
+import os
+def run(ctx) -> dict:
+    print("visible=" + os.environ.get("CUDA_VISIBLE_DEVICES", "unset"))
+    return {"out": 1}
+"""
+
+
+def test_pipeline_json_carries_each_nodes_resources_and_main_py_honours_them(
+    project, make_op, make_graph_pipeline, tmp_path
+):
+    # given an operation asking for 2Gi and no GPU, and nodes overriding it
+    from editor.pipelines import freeze_version
+
+    emit = make_op(project, "emit", EMIT, outputs=[("out", "int")], resources={"memory": "2Gi", "cpu": 2})
+    pipeline = make_graph_pipeline(
+        project,
+        {"plain": emit, "fallback": emit, "strict": emit, "dist": emit},
+        overrides={
+            "fallback": {"resources": {"gpus": 1, "cpu_fallback": True}, "timeout_seconds": 60},
+            "strict": {"resources": {"gpus": 1}, "retries": 2},
+            "dist": {"resources": {"resource_type": "PyTorchJob", "workers": 4, "memory": "8Gi"}},
+        },
+    )
+    version, _ = freeze_version(pipeline)
+    # when
+    bundle = render_bundle(version, operation_versions_for(version, latest=False))
+    # then every node says what it gets: the operation's resources with its overrides
+    nodes = {node["id"]: node for node in json.loads((bundle / "pipeline.json").read_text())["nodes"]}
+    defaults = {"cpu": 2.0, "memory": "2Gi", "gpus": 0, "cpu_fallback": False}
+    defaults |= {"resource_type": "job", "workers": 1}
+    assert nodes["plain"]["resources"] == defaults
+    assert nodes["fallback"]["resources"] == {**defaults, "gpus": 1, "cpu_fallback": True}
+    distributed = {"resource_type": "PyTorchJob", "workers": 4, "memory": "8Gi"}
+    assert nodes["dist"]["resources"] == {**defaults, **distributed}
+    assert nodes["fallback"]["timeout_seconds"] == 60 and nodes["strict"]["retries"] == 2
+    assert "retries" not in nodes["plain"] and "timeout_seconds" not in nodes["plain"]
+    # and `python main.py` on a machine without GPUs runs the fallback node on the CPU
+    # and refuses the one that needs a GPU, saying why
+    result = subprocess.run(
+        [sys.executable, str(bundle / "main.py"), "--out", str(tmp_path / "out")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "[fallback] asks for 1 GPU(s) but this machine has 0: running on the CPU" in result.stdout
+    assert "[strict] FAILED: needs 1 GPU(s) and this machine has 0" in result.stdout
+    assert "[plain] succeeded" in result.stdout and "[dist] succeeded" in result.stdout
+    assert "visible=" in result.stdout and "visible=unset" not in result.stdout
+    # while a machine with GPUs gives the GPU node its devices
+    with_gpus = subprocess.run(
+        [sys.executable, str(bundle / "main.py"), "--out", str(tmp_path / "gpu"), "--only", "strict"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "CUDA_VISIBLE_DEVICES": "3,5"},
+    )
+    assert with_gpus.returncode == 0, with_gpus.stdout + with_gpus.stderr
+    assert "[strict] GPU(s) 3" in with_gpus.stdout and "visible=3\n" in with_gpus.stdout

@@ -304,3 +304,67 @@ def test_a_run_whose_first_message_is_lost_is_started_by_the_reaper(
     assert run.state == RunState.PENDING
     run = wait_for_run(run, timeout=30)
     assert run.state == RunState.SUCCEEDED, states(run)
+
+
+def test_a_node_over_its_own_timeout_is_stopped(celery_worker, project, owner, ops, make_graph_pipeline):
+    # given a 30 s node whose own timeout is 1 s, and no timeout in the run config
+    pipeline = make_graph_pipeline(project, {"slow": ops["slow"]}, overrides={"slow": {"timeout_seconds": 1}})
+    # when
+    run = wait_for_run(submit_run(pipeline, {}, owner))
+    # then
+    node = run.node_runs.get()
+    assert node.state == NodeState.FAILED
+    assert "timed out after 1 s" in node.error
+
+
+def test_a_node_with_its_own_retries_runs_again_without_a_run_retry_policy(
+    celery_worker, project, owner, ops, make_graph_pipeline, tmp_path
+):
+    # given a node that fails its first attempt and allows itself one retry
+    pipeline = make_graph_pipeline(
+        project,
+        {"flaky": ops["flaky"]},
+        params={"flaky": {"marker": str(tmp_path / "attempted")}},
+        overrides={"flaky": {"retries": 1, "retry_backoff_seconds": 0.2}},
+    )
+    # when the run config says nothing about retries
+    run = wait_for_run(submit_run(pipeline, {}, owner))
+    # then
+    flaky = run.node_runs.get()
+    assert run.state == RunState.SUCCEEDED, flaky.error
+    assert flaky.attempt == 2
+    assert run.events.filter(node_id="flaky", payload__state="queued", payload__retry_in=0.2).exists()
+
+
+def test_a_node_asking_for_a_gpu_by_override_is_routed_to_the_gpu_queue_and_launched_so(
+    celery_worker, project, owner, ops, make_graph_pipeline, monkeypatch
+):
+    # given a CPU operation whose node asks for one GPU, allowing CPU fallback
+    from runs import tasks
+
+    pipeline = make_graph_pipeline(
+        project,
+        {"cpu": ops["emit"], "gpu": ops["emit"]},
+        overrides={"gpu": {"resources": {"gpus": 1, "cpu_fallback": True}}},
+    )
+    queues: dict[str, str] = {}
+    send = tasks.execute_node.apply_async
+
+    def recording(*args, **kwargs):
+        node_run = NodeRun.objects.get(pk=kwargs["args"][0])
+        queues[node_run.node_id] = kwargs["queue"]
+        return send(*args, **kwargs)
+
+    # when the run is advanced here, so that what it dispatches can be seen
+    with monkeypatch.context() as seen:
+        seen.setattr(tasks.advance_run, "delay", lambda *args: None)
+        run = submit_run(pipeline, {"cache": False}, owner)
+        seen.setattr(tasks.execute_node, "apply_async", recording)
+        advance(run.pk)
+    run = wait_for_run(run)
+    # then the GPU node went to the gpu queue, and the worker launched it with the override
+    assert queues == {"cpu": "default", "gpu": "gpu"}
+    assert run.state == RunState.SUCCEEDED, states(run)
+    gpu = run.node_runs.get(node_id="gpu")
+    assert "asks for 1 GPU(s) but this machine has 0: running on the CPU" in gpu.log
+    assert "GPU" not in run.node_runs.get(node_id="cpu").log

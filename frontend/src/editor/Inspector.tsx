@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom'
 import type { GraphNode, Operation, Param } from '../api/types'
 import { nodeLabel } from '../lib/graph'
 import { LABEL_MAX } from './document'
+import { ResourcesSection } from './ResourcesSection'
 import { useEditorStore, type EditorStore } from './store'
 import { parseParamInput } from './typeCheck'
 
@@ -154,7 +155,6 @@ function LabelField({ store, node, operation }: { store: EditorStore; node: Grap
 function NodeInspector({ store, node, operation }: { store: EditorStore; node: GraphNode; operation?: Operation }) {
   const version = operation?.latest_version
   const params = version?.parameters ?? []
-  const resources = version?.resources
   return (
     <>
       <div className="inspector-heading">
@@ -181,28 +181,7 @@ function NodeInspector({ store, node, operation }: { store: EditorStore; node: G
       ) : (
         <p className="panel-text muted">This operation takes no parameters.</p>
       )}
-      {resources && (
-        <>
-          <h3 className="panel-subtitle">Resources</h3>
-          <dl className="kv-list">
-            <div className="kv-row">
-              <dt>CPU</dt>
-              <dd>{resources.cpu}</dd>
-            </div>
-            <div className="kv-row">
-              <dt>Memory</dt>
-              <dd>{resources.memory}</dd>
-            </div>
-            <div className="kv-row">
-              <dt>GPUs</dt>
-              <dd>
-                {resources.gpus}
-                {resources.gpus > 0 && resources.cpu_fallback && ' (CPU fallback)'}
-              </dd>
-            </div>
-          </dl>
-        </>
-      )}
+      <ResourcesSection key={`resources:${node.id}`} store={store} node={node} operation={operation} />
     </>
   )
 }
@@ -214,7 +193,7 @@ export interface PipelineFacts {
   latestVersion: number | null
 }
 
-/** The selected node's label, parameters and resources; pipeline facts when none is selected. */
+/** The selected node's label, parameters, resources and retries; pipeline facts when none is selected. */
 export function Inspector({ store, pipeline }: { store: EditorStore; pipeline: PipelineFacts }) {
   const document = useEditorStore(store, (state) => state.document)
   const operations = useEditorStore(store, (state) => state.operations)
