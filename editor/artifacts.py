@@ -9,6 +9,7 @@ from typing import IO, Any
 from django.db import transaction
 
 from editor.models import Artifact, Project
+from storage_backends.base import StorageBackend
 from storage_backends.registry import get_storage
 
 
@@ -49,10 +50,23 @@ def store_artifact(
         raise
 
 
+def storage_of(artifact: Artifact) -> StorageBackend:
+    """The backend holding the artifact, with the options and secrets that open it:
+    its linked account's, then the options recorded with it, then secrets typed in
+    for the run that produced it."""
+    options: dict[str, Any] = {}
+    if artifact.storage_account_id is not None and artifact.storage_account is not None:
+        options.update(artifact.storage_account.resolved_options())
+    options.update(artifact.storage_options or {})
+    if artifact.produced_by_id is not None and artifact.produced_by is not None:
+        options.update(artifact.produced_by.run.backend_secrets("storage"))
+    return get_storage(artifact.storage_backend, options)
+
+
 def open_artifact(artifact: Artifact) -> IO[bytes]:
-    return get_storage(artifact.storage_backend).open(artifact.location)
+    return storage_of(artifact).open(artifact.location)
 
 
 def delete_artifact(artifact: Artifact) -> None:
-    get_storage(artifact.storage_backend).delete(artifact.location)
+    storage_of(artifact).delete(artifact.location)
     artifact.delete()

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "runs",
     "storage_backends",
     "compute_backends",
+    "credentials",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,11 @@ PIPEWRIGHT_KEEP_WORK_DIRS = env.bool("PIPEWRIGHT_KEEP_WORK_DIRS", default=False)
 # Local nodes are forked from a warm interpreter per worker (compute_backends/forkserver.py);
 # off, each node starts a fresh `python main.py` (slower by the interpreter's start-up).
 PIPEWRIGHT_FORK_NODES = env.bool("PIPEWRIGHT_FORK_NODES", default=True)
+# Fernet keys for linked accounts and run secrets, newest first (docs/credentials.md);
+# unset: one key generated into the data dir.
+PIPEWRIGHT_CREDENTIALS_KEYS: list[str] = [
+    key.strip() for key in (env_secret("PIPEWRIGHT_CREDENTIALS_KEYS") or "").split(",") if key.strip()
+]
 CELERY_BEAT_SCHEDULE = {
     "reap-lost-nodes": {"task": "runs.tasks.reap_lost_nodes", "schedule": PIPEWRIGHT_REAPER_SECONDS},
 }
@@ -226,6 +232,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "BackendKindEnum": "credentials.models.LinkedAccount.KIND_CHOICES",
+        "OperationKindEnum": "editor.choices.OperationKind",
         "RunStateEnum": "runs.choices.RunState",
         "NodeStateEnum": "runs.choices.NodeState",
         "RoleEnum": "editor.choices.Role",

@@ -15,6 +15,7 @@ admin.site.site_title = "Pipewright"
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("editor.api.urls")),
     path("", include("runs.api.urls")),
+    path("", include("credentials.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -20,8 +20,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from compute_backends.base import LaunchRefused, LaunchSpec
-from compute_backends.registry import get_compute
+from compute_backends.base import LaunchFailed, LaunchRefused, LaunchSpec
+from credentials.resolve import BackendUnavailable
+from runs.backends import run_compute, run_storage
 from runs.choices import NodeState, RunState
 from runs.config import ExecutionConfig
 from runs.events import Event, record_events
@@ -36,7 +37,8 @@ from runs.node_io import (
     store_outputs,
     work_dir_for,
 )
-from runs.scheduler import advance_locked, lock_run
+from runs.policy import retry_policy, timeout_for
+from runs.scheduler import advance_locked, frozen_node, lock_run, node_resources
 from runs.watch import LogSink, Outcome, append_log, appended, watch
 
 logger = logging.getLogger(__name__)
@@ -45,7 +47,7 @@ logger = logging.getLogger(__name__)
 # --- claim ------------------------------------------------------------------
 
 
-def claim(node_run_id: int, task_id: str, run_id: int | None = None) -> NodeRun | None:
+def claim(node_run_id: int, task_id: str, run_id: int | None = None, worker: str = "") -> NodeRun | None:
     """queued -> running, or None when this delivery has nothing to do.
 
     A redelivered copy of the task that holds a running node means the worker
@@ -70,7 +72,7 @@ def claim(node_run_id: int, task_id: str, run_id: int | None = None) -> NodeRun 
         node_run.move_to(NodeState.RUNNING)
         node_run.attempt += 1
         node_run.task_id = task_id
-        node_run.worker = socket.gethostname()
+        node_run.worker = worker or socket.gethostname()
         node_run.exit_code = None
         node_run.error = ""
         node_run.progress = 0
@@ -120,7 +122,7 @@ def finish(node_run: NodeRun, outcome: Outcome, config: ExecutionConfig, sink: L
             current.move_to(NodeState.SUCCEEDED)
             state: dict[str, Any] = {"state": current.state, "outputs": _summary(current.outputs)}
         else:
-            policy = config.retry_for(current.node_id)
+            policy = retry_policy(config, frozen_node(node_run))
             logged = NodeRun.objects.filter(pk=current.pk).values_list("log", flat=True).get()
             tail = _last_lines(logged + last_lines)
             detail = f"{outcome.error}\n{tail}" if tail and not outcome.cancelled else outcome.error
@@ -162,15 +164,17 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Ou
         overrides = run.config.get("params", {}).get(node_run.node_id, {})
         job = {"inputs": inputs, "params": overrides, "node": bundle_nodes(bundle)[node_run.node_id]}
         job_file.write_text(json.dumps(job))
+        timeout = timeout_for(config, frozen_node(node_run))
         spec = LaunchSpec(
             bundle_dir=bundle,
             node_id=node_run.node_id,
             work_dir=work_dir,
             job_file=job_file,
-            resources=node_run.operation_version.resources,
-            timeout_seconds=config.timeout_seconds,
+            resources=node_resources(node_run),
+            timeout_seconds=timeout,
+            run_id=node_run.run_id,
+            attempt=node_run.attempt,
         )
-        backend = get_compute(config.compute.backend, config.compute.options)
 
         def on_wait(message: str) -> None:
             # Shown on the node itself ("why is it not running yet?") and in its log.
@@ -180,16 +184,21 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Ou
             sink.flush(force=True)
 
         try:
-            execution = backend.launch(spec, on_wait=on_wait)
-        except LaunchRefused as exc:
+            storage = run_storage(run)
+            execution = run_compute(run, storage).launch(spec, on_wait=on_wait)
+        except (LaunchRefused, BackendUnavailable) as exc:
             sink.add([f"[pipewright] {exc}"])
             sink.flush(force=True)
             return Outcome(ok=False, error=str(exc), retryable=False)
+        except LaunchFailed as exc:
+            sink.add([f"[pipewright] could not start the node: {exc}"])
+            sink.flush(force=True)
+            return Outcome(ok=False, error=str(exc), retryable=True)
         if execution.gpus:
             NodeRun.objects.filter(pk=node_run.pk).update(gpus=execution.gpus)
             node_run.gpus = execution.gpus
         try:
-            outcome = watch(node_run, execution, work_dir, config.timeout_seconds, sink)
+            outcome = watch(node_run, execution, work_dir, timeout, sink)
         finally:
             execution.release()
         if outcome.ok and not (work_dir / "result.json").exists():
@@ -197,7 +206,7 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Ou
                 ok=False, exit_code=outcome.exit_code, error="the node exited without writing result.json"
             )
         if outcome.ok:
-            outcome.stored = store_outputs(node_run, work_dir, config.storage.backend)
+            outcome.stored = store_outputs(node_run, work_dir, storage)
         outcome.metrics = read_metrics(work_dir)
         return outcome
     finally:
@@ -205,9 +214,11 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Ou
             shutil.rmtree(work_dir, ignore_errors=True)
 
 
-def execute_node_run(node_run_id: int, task_id: str = "", run_id: int | None = None) -> float | None:
+def execute_node_run(
+    node_run_id: int, task_id: str = "", run_id: int | None = None, worker: str = ""
+) -> float | None:
     """Run one node end to end; answers a retry delay when it must run again."""
-    node_run = claim(node_run_id, task_id, run_id)
+    node_run = claim(node_run_id, task_id, run_id, worker)
     if node_run is None:
         return None
     config = ExecutionConfig.model_validate(node_run.run.config)

@@ -15,11 +15,12 @@ from typing import Any
 
 from django.conf import settings
 
+from editor.artifacts import storage_of
 from editor.models import Artifact
+from runs.backends import RunStorage
 from runs.bundle import render_bundle
 from runs.models import NodeRun, Run
 from runs.scheduler import version_parents
-from storage_backends.registry import get_storage
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def _render_run_bundle(run: Run) -> Path:
 
 def _fetch_artifact(artifact: Artifact, target: Path, port_type: str) -> Path:
     """Stream an artifact into the work dir; directories arrive as tar archives."""
-    storage = get_storage(artifact.storage_backend)
+    storage = storage_of(artifact)
     if port_type == "directory":
         target.mkdir(parents=True, exist_ok=True)
         with storage.open(artifact.location) as source, tarfile.open(fileobj=source, mode="r|gz") as archive:
@@ -126,12 +127,12 @@ class StoredOutput:
 
 
 def _store_output(
-    node_run: NodeRun, work_dir: Path, name: str, entry: dict[str, Any], storage_name: str | None
+    node_run: NodeRun, work_dir: Path, name: str, entry: dict[str, Any], target: RunStorage
 ) -> StoredOutput:
     path = work_dir / entry["path"]
     if not path.resolve().is_relative_to(work_dir.resolve()):
         raise ValueError(f"output {name!r} is outside the work dir")
-    storage = get_storage(storage_name)
+    storage = target.backend
     run = node_run.run
     prefix = f"runs/{run.pk}/{node_run.node_id}/{node_run.attempt}"
     if entry["type"] == "directory":
@@ -151,6 +152,8 @@ def _store_output(
         name=filename,
         content_type=content_type,
         storage_backend=storage.name,
+        storage_options=target.options,
+        storage_account_id=target.account_id,
         location=stored.key,
         size=stored.size,
         checksum=stored.checksum,
@@ -179,7 +182,7 @@ def discard_outputs(stored: list[StoredOutput]) -> None:
     """Remove stored files whose node's result was not kept (cancelled, taken over)."""
     for output in stored:
         try:
-            get_storage(output.artifact.storage_backend).delete(output.artifact.location)
+            storage_of(output.artifact).delete(output.artifact.location)
         except Exception:  # a file left behind is only space
             logger.warning("could not remove %s", output.artifact.location, exc_info=True)
 
@@ -202,10 +205,10 @@ def read_metrics(work_dir: Path) -> dict[str, Any]:
     return metrics
 
 
-def store_outputs(node_run: NodeRun, work_dir: Path, storage_name: str | None) -> list[StoredOutput]:
-    """Every output listed in result.json, put in storage (see `save_outputs`)."""
+def store_outputs(node_run: NodeRun, work_dir: Path, target: RunStorage) -> list[StoredOutput]:
+    """Every output listed in result.json, put in the run's storage (see `save_outputs`)."""
     result = json.loads((work_dir / "result.json").read_text())
     return [
-        _store_output(node_run, work_dir, name, entry, storage_name)
+        _store_output(node_run, work_dir, name, entry, target)
         for name, entry in result["outputs"].items()
     ]

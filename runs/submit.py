@@ -8,7 +8,9 @@ from typing import Any
 from django.db import transaction
 from pydantic import ValidationError
 
-from compute_backends.registry import BACKENDS as COMPUTE_BACKENDS
+from credentials.backends import KINDS
+from credentials.crypto import encrypt_json
+from credentials.resolve import Resolved, resolve_choice
 from editor.graph import Problem, param_value_ok
 from editor.models import Artifact, OperationVersion, Pipeline, PipelineVersion
 from editor.operations import latest_versions
@@ -18,7 +20,6 @@ from runs.choices import NodeState
 from runs.config import ExecutionConfig
 from runs.events import record_event
 from runs.models import Experiment, NodeRun, Run
-from storage_backends.registry import BACKENDS as STORAGE_BACKENDS
 
 
 class SubmitInvalid(ValueError):
@@ -79,14 +80,6 @@ def _check(
     node_ids = {node["id"] for node in graph["nodes"]}
     if not node_ids:
         problems.append(Problem("the pipeline has no nodes"))
-    for field, chosen, known in (
-        ("compute", config.compute.backend, COMPUTE_BACKENDS),
-        ("storage", config.storage.backend, STORAGE_BACKENDS),
-    ):
-        if chosen not in known:
-            problems.append(
-                Problem(f"{field}: unknown backend {chosen!r}; known: {', '.join(sorted(known))}")
-            )
     for selected in [*(config.nodes or []), *([config.until] if config.until else [])]:
         if selected not in node_ids:
             problems.append(Problem("no such node to run", node=selected))
@@ -131,6 +124,26 @@ def _check(
     return problems
 
 
+def resolve_backends(config: ExecutionConfig, user: Any) -> tuple[dict[str, Resolved], list[Problem]]:
+    """Each backend choice with its linked account; problems name `storage.options.bucket` etc."""
+    from credentials.backends import UnknownBackend, backends
+
+    resolved: dict[str, Resolved] = {}
+    problems: list[Problem] = []
+    for kind in KINDS:
+        choice = getattr(config, kind).model_dump()
+        try:
+            resolved[kind] = found = resolve_choice(kind, choice, user)
+        except UnknownBackend:
+            known = ", ".join(info.name for info in backends(kind))
+            problems.append(Problem(f"{kind}: unknown backend {choice['backend']!r}; known: {known}"))
+            continue
+        for name, message in found.problems.items():
+            where = "account" if name == "account" else f"options.{name}"
+            problems.append(Problem(f"{kind}.{where}: {message}"))
+    return resolved, problems
+
+
 def operation_versions_for(version: PipelineVersion, latest: bool) -> dict[str, OperationVersion]:
     """Node id -> operation version: the frozen ones, or (debug re-runs) the newest."""
     nodes = version.graph["nodes"]
@@ -151,11 +164,20 @@ def create_run(
     user: Any,
     *,
     latest_operations: bool = False,
+    inherited_secrets: dict[str, dict[str, Any]] | None = None,
 ) -> Run:
     ops = operation_versions_for(version, latest_operations)
-    problems = _check(version, config, ops, user)
+    if inherited_secrets:  # a re-run keeps the secrets typed in for the run it repeats
+        for kind, secrets in inherited_secrets.items():
+            choice = getattr(config, kind)
+            choice.options = {**secrets, **choice.options}
+    backends, backend_problems = resolve_backends(config, user)
+    problems = backend_problems + _check(version, config, ops, user)
     if problems:
         raise SubmitInvalid(problems)
+    secrets = {kind: found.secrets for kind, found in backends.items() if found.secrets}
+    for kind, found in backends.items():  # the config keeps public options only
+        getattr(config, kind).options = found.public
     Pipeline.objects.select_for_update().filter(pk=pipeline.pk).first()  # serialise name choice
     name = unique_run_name(pipeline, config.name or "run")
     run = Run.objects.create(
@@ -166,6 +188,7 @@ def create_run(
         name=name,
         debug=config.debug,
         config=config.model_dump(mode="json") | {"name": name},
+        secret_ciphertext=encrypt_json(secrets) if secrets else "",
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
     plan = planned_nodes(version.graph, config)
@@ -211,4 +234,13 @@ def rerun(run: Run, user: Any = None, **changes: Any) -> Run:
     code runs and unchanged upstream nodes are cache hits.
     """
     config = parse_config({**run.config, "name": changes.pop("name", run.name), "cache": True, **changes})
-    return create_run(run.pipeline, run.pipeline_version, config, user, latest_operations=run.debug)
+    from credentials.crypto import decrypt_json
+
+    return create_run(
+        run.pipeline,
+        run.pipeline_version,
+        config,
+        user,
+        latest_operations=run.debug,
+        inherited_secrets=decrypt_json(run.secret_ciphertext),
+    )

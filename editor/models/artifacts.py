@@ -22,6 +22,16 @@ class Artifact(models.Model):
     storage_backend = models.CharField(max_length=40, default="local")
     # Key inside the backend (relative, no `..`); never a host path.
     location = models.CharField(max_length=1024)
+    # The backend's public options (endpoint, bucket, prefix...) and the linked account
+    # whose secrets open it; secrets typed in for one run stay on that run.
+    storage_options = models.JSONField(default=dict, blank=True)
+    storage_account = models.ForeignKey(
+        "credentials.LinkedAccount",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="artifacts",
+    )
     size = models.BigIntegerField()
     checksum = models.CharField(max_length=64, help_text="sha256 of the content")
     content_type = models.CharField(max_length=120, blank=True)

@@ -128,9 +128,18 @@ class SubmitRunSerializer(serializers.Serializer[Any]):
     timeout_seconds = serializers.FloatField(required=False, allow_null=True)
     experiment = serializers.IntegerField(required=False, allow_null=True)
     pipeline_version = serializers.IntegerField(required=False, allow_null=True)
+    save_for_future = serializers.BooleanField(
+        required=False, default=False, help_text="remember these choices (never secrets) for this pipeline"
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(self.initial_data) - self.CONFIG_FIELDS - {"pipeline"}
+        unknown = set(self.initial_data) - self.CONFIG_FIELDS - {"pipeline", "save_for_future"}
         if unknown:
             raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
         return attrs
+
+
+class RunSetupSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(help_text="the name asked for")
+    run_name = serializers.CharField(help_text="the name a run would get now (`test` -> `test_2` when taken)")
+    preset = serializers.JSONField(allow_null=True, help_text="your saved choices for this pipeline")

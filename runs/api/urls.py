@@ -7,4 +7,7 @@ router = DefaultRouter()
 router.register("runs", views.RunViewSet, basename="run")
 router.register("experiments", views.ExperimentViewSet, basename="experiment")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("pipelines/<int:pk>/run-setup/", views.RunSetupView.as_view(), name="run-setup"),
+    path("", include(router.urls)),
+]

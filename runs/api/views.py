@@ -7,12 +7,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from editor.api.serializers import problem_text
 from editor.api.views import project_filter
@@ -21,6 +22,7 @@ from editor.models import Pipeline
 from editor.permissions import HasProjectRole
 from runs.controls import cancel_run
 from runs.models import Experiment, NodeRun, Run
+from runs.presets import run_setup, save_preset
 from runs.stream import node_log
 from runs.submit import SubmitInvalid, rerun, submit_run
 
@@ -30,6 +32,7 @@ from .serializers import (
     RunDetailSerializer,
     RunEventSerializer,
     RunSerializer,
+    RunSetupSerializer,
     SubmitRunSerializer,
 )
 
@@ -63,11 +66,14 @@ class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Run]):
         )
         if not pipeline.project.allows(request.user, Role.EDITOR):
             raise PermissionDenied("Running a pipeline needs the editor role in its project.")
-        config = {k: v for k, v in request.data.items() if k != "pipeline"}
+        config = {k: v for k, v in request.data.items() if k not in ("pipeline", "save_for_future")}
         try:
             run = submit_run(pipeline, config, request.user)
         except SubmitInvalid as exc:
             raise submit_errors(exc) from exc
+        if body.validated_data["save_for_future"]:
+            # The parsed config (typed values, public options only), with the name as typed.
+            save_preset(request.user, pipeline, {**run.config, "name": str(config.get("name", ""))})
         return Response(RunDetailSerializer(run).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=RunDetailSerializer)
@@ -155,3 +161,14 @@ class ExperimentViewSet(viewsets.ModelViewSet[Experiment]):
 
     def perform_create(self, serializer: Any) -> None:
         serializer.save(created_by=self.request.user)
+
+
+class RunSetupView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("name", str, description="the run name to check")],
+        responses=RunSetupSerializer,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        """What the execute dialog opens with: your saved choices and the name the run will get."""
+        pipeline = get_object_or_404(Pipeline.objects.visible_to(request.user), pk=pk)
+        return Response(run_setup(request.user, pipeline, request.query_params.get("name")))

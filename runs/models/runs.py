@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -26,6 +28,9 @@ class Run(models.Model):
     debug = models.BooleanField(default=False)
     # Execution config without secrets: backends, options, caching, inputs.
     config = models.JSONField(default=dict)
+    # Backend secrets typed in for this run only (not from a linked account), as
+    # Fernet ciphertext of {"compute": {...}, "storage": {...}}; never serialized.
+    secret_ciphertext = models.TextField(blank=True, default="")
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -41,6 +46,12 @@ class Run(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def backend_secrets(self, kind: str) -> dict[str, Any]:
+        from credentials.crypto import decrypt_json
+
+        secrets: dict[str, Any] = decrypt_json(self.secret_ciphertext).get(kind, {})
+        return secrets
 
     def move_to(self, state: str, error: str = "") -> None:
         """Change state in memory, refusing transitions the state machine forbids."""

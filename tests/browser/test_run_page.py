@@ -24,8 +24,10 @@ def test_an_editor_runs_an_example_and_opens_a_node(
     expect(page).to_have_url(re.compile(r"/pipelines/\d+/$"))
     expect(page.get_by_role("region", name="Recent runs")).to_contain_text("No runs yet")
 
-    # when the editor presses Run
+    # when the editor presses Run and starts the run from the execute dialog
     page.get_by_role("button", name="Run", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Run pipeline")
+    dialog.get_by_role("button", name="Run", exact=True).click()
 
     # then the run page shows the frozen graph and every node turns succeeded, live
     expect(page).to_have_url(re.compile(r"/runs/\d+/$"))

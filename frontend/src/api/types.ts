@@ -39,11 +39,29 @@ export interface Param {
   description: string
 }
 
+/** How a node runs on Kubernetes: a plain Job, or a Kubeflow training job with `workers` replicas. */
+export type ResourceType = 'job' | 'PyTorchJob' | 'TFJob' | 'MPIJob'
+
 export interface Resources {
   cpu: number
   memory: string
   gpus: number
   cpu_fallback: boolean
+  /** Left out by the server at its default, "job". */
+  resource_type?: ResourceType
+  /** Left out by the server at its default, 1. */
+  workers?: number
+}
+
+/** A node's own resources: each field set overrides the operation's (editor/schemas.py `NodeResources`). */
+export type NodeResources = Partial<Resources>
+
+/** What a node may override: its operation's resources, the run's retries and timeout. */
+export interface NodeOverrides {
+  resources?: NodeResources
+  retries?: number
+  retry_backoff_seconds?: number
+  timeout_seconds?: number
 }
 
 export interface OperationVersion {
@@ -99,7 +117,8 @@ export interface Operation {
   latest_version: OperationVersion | null
 }
 
-export interface GraphNode {
+/** A node of a graph; its overrides (`NodeOverrides`) are absent when not set. */
+export interface GraphNode extends NodeOverrides {
   id: string
   /** Operation id. */
   operation: number
@@ -124,10 +143,39 @@ export interface GraphInput {
   default: unknown
 }
 
+/** The colours a note or group may have (editor/schemas.py `AnnotationColor`); none: the default. */
+export type AnnotationColor = 'yellow' | 'blue' | 'green' | 'pink' | 'purple' | 'gray'
+
+/** A sticky note on the editor's canvas: drawn only, never run. */
+export interface GraphNote {
+  id: string
+  /** Plain text, shown as text (never as HTML). */
+  text: string
+  position: { x: number; y: number }
+  width: number
+  height: number
+  color?: AnnotationColor | null
+}
+
+/** A labelled box around some nodes on the editor's canvas: drawn only, never run. */
+export interface GraphGroup {
+  id: string
+  label: string
+  position: { x: number; y: number }
+  width: number
+  height: number
+  color?: AnnotationColor | null
+  /** Ids of the member nodes: they move with the group. */
+  nodes: string[]
+}
+
 export interface Graph {
   nodes: GraphNode[]
   edges: GraphEdge[]
   inputs: GraphInput[]
+  /** Absent when there are none (the server leaves empty lists out). */
+  notes?: GraphNote[]
+  groups?: GraphGroup[]
 }
 
 export interface VersionSummary {
@@ -306,6 +354,11 @@ export interface SubmitRun {
   params?: Record<string, Record<string, unknown>>
   nodes?: string[]
   until?: string
+  experiment?: number | null
+  compute?: { backend: string; options: Record<string, unknown>; account: number | null }
+  storage?: { backend: string; options: Record<string, unknown>; account: number | null }
+  /** Remember name, debug, experiment and backend choices (never secrets) for this pipeline. */
+  save_for_future?: boolean
 }
 
 export interface Artifact {

@@ -14,11 +14,14 @@ export function Dialog({
   description,
   onClose,
   children,
+  className,
 }: {
   title: string
   description?: ReactNode
   onClose: () => void
   children: ReactNode
+  /** Extra class on the panel, e.g. a wider dialog. */
+  className?: string
 }) {
   const panelRef = useRef<HTMLDivElement>(null)
   const onCloseRef = useRef(onClose)
@@ -76,7 +79,7 @@ export function Dialog({
     >
       <div
         ref={panelRef}
-        className="dialog"
+        className={className ? `dialog ${className}` : 'dialog'}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}

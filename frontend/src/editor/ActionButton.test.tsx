@@ -10,7 +10,7 @@ function setup() {
     <ActionButton
       items={[
         { label: 'Add node', onSelect: add },
-        { label: 'Open pipeline page to run', onSelect: run },
+        { label: 'Run…', onSelect: run },
         { label: 'Tidy up', onSelect: tidy, hint: 'Shift+L' },
       ]}
     />,
@@ -27,7 +27,7 @@ describe('ActionButton', () => {
     const menu = screen.getByRole('menu', { name: 'Actions' })
     expect(button.getAttribute('aria-expanded')).toBe('true')
     const items = screen.getAllByRole('menuitem')
-    expect(items.map((item) => item.textContent)).toEqual(['Add node', 'Open pipeline page to run', 'Tidy upShift+L'])
+    expect(items.map((item) => item.textContent)).toEqual(['Add node', 'Run…', 'Tidy upShift+L'])
     expect(document.activeElement).toBe(items[0])
     fireEvent.keyDown(menu, { key: 'Escape' })
     expect(screen.queryByRole('menu')).toBeNull()

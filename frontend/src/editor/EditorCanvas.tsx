@@ -10,13 +10,40 @@ import {
   type Edge,
   type EdgeChange,
   type NodeChange,
+  type NodeTypes,
 } from '@xyflow/react'
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react'
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type DragEvent,
+  type KeyboardEvent,
+  type PointerEvent,
+} from 'react'
 import { toFlowGraph, type OperationFlowNode } from '../lib/graph'
 import { useTheme } from '../lib/theme'
+import { groupsOf, notesOf } from './annotations/annotations'
+import { GroupNode } from './annotations/GroupNode'
+import { NoteNode } from './annotations/NoteNode'
+import './annotations/annotations.css'
+import {
+  minimapNodeColor,
+  minimapNodeStroke,
+  toAnnotationFlowNodes,
+  withMembersFollowing,
+  type EditorFlowNode,
+} from './annotations/flow'
+import type { EditorDocument } from './document'
 import { editorNodeTypes } from './EditorNode'
 import { OPERATION_MIME } from './Palette'
-import { useEditorStore, type EditorStore, type Position } from './store'
+import { useEditorStore, type EditorStore, type Position, type Selection } from './store'
+import { EditorStoreContext } from './storeContext'
+
+/** Operation nodes, notes and groups; defined once at module level. */
+const canvasNodeTypes = { ...editorNodeTypes, note: NoteNode, nodeGroup: GroupNode } satisfies NodeTypes
 
 export const GRID: [number, number] = [20, 20]
 const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1.1 }
@@ -36,6 +63,18 @@ function initialFit(nodes: readonly OperationFlowNode[]) {
     .slice(0, FIRST_VIEW_NODES)
     .map((node) => ({ id: node.id }))
   return { ...FIT_VIEW_OPTIONS, nodes: first, minZoom: 0.5 }
+}
+
+/** Which selection list each canvas node's id belongs in. */
+function selectionKinds(document: EditorDocument): (id: string) => 'nodes' | 'notes' | 'groups' {
+  const notes = new Set(notesOf(document).map((note) => note.id))
+  const groups = new Set(groupsOf(document).map((group) => group.id))
+  return (id) => (notes.has(id) ? 'notes' : groups.has(id) ? 'groups' : 'nodes')
+}
+
+/** Measured sizes of the canvas's nodes, by id. */
+function measuredSizes(nodes: readonly EditorFlowNode[]) {
+  return Object.fromEntries(nodes.map((node) => [node.id, node.measured]))
 }
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
@@ -62,21 +101,30 @@ export function EditorCanvas({
   const document = useEditorStore(store, (state) => state.document)
   const operations = useEditorStore(store, (state) => state.operations)
   const selection = useEditorStore(store, (state) => state.selection)
-  const { screenToFlowPosition } = useReactFlow()
+  const { screenToFlowPosition } = useReactFlow<EditorFlowNode>()
   const flow = useMemo(() => toFlowGraph(document, operations), [document, operations])
+  const annotations = useMemo(() => toAnnotationFlowNodes(document), [document])
 
   // A big graph opens on its top-left corner at a readable zoom, not as a thousand specks:
   // the rest is a pan (or a click on the minimap) away, and far fewer nodes render at once.
   const fitView = useMemo(() => initialFit(flow.nodes), [flow.nodes])
 
-  const [nodes, setNodes] = useState<OperationFlowNode[]>([])
+  const [nodes, setNodes] = useState<EditorFlowNode[]>([])
   const [edges, setEdges] = useState<Edge[]>([])
+  const nodesRef = useRef(nodes)
+  useLayoutEffect(() => {
+    nodesRef.current = nodes
+  })
+  /** True while an arrow key press is handled: React Flow moves the selected nodes then. */
+  const arrowKeyRef = useRef(false)
 
   useEffect(() => {
-    const selected = new Set(selection.nodes)
+    const selected = new Set([...selection.nodes, ...selection.notes, ...selection.groups])
     setNodes((previous) => {
       const before = new Map(previous.map((node) => [node.id, node]))
-      return flow.nodes.map((node) => {
+      // Groups first: drawn behind everything (see GROUP_Z_INDEX); notes on top.
+      const all: EditorFlowNode[] = [...annotations.groups, ...flow.nodes, ...annotations.notes]
+      return all.map((node) => {
         const old = before.get(node.id)
         return {
           ...node,
@@ -84,10 +132,10 @@ export function EditorCanvas({
           measured: old?.measured,
           // A node being dragged keeps where the pointer has it until the drag ends.
           ...(old?.dragging ? { position: old.position, dragging: true } : {}),
-        }
+        } as EditorFlowNode
       })
     })
-  }, [flow.nodes, selection.nodes])
+  }, [flow.nodes, annotations, selection.nodes, selection.notes, selection.groups])
 
   useEffect(() => {
     const selected = new Set(selection.edges)
@@ -97,35 +145,55 @@ export function EditorCanvas({
   // Selection lives in the store alone: React Flow's select changes become store selections,
   // and the effects above draw them. (Keeping a second copy in React Flow makes the two race.)
   const applySelect = useCallback(
-    (kind: 'nodes' | 'edges', changes: { type: string; id?: string; selected?: boolean }[]) => {
+    (kindOf: (id: string) => keyof Selection, changes: { type: string; id?: string; selected?: boolean }[]) => {
       const selects = changes.filter((change) => change.type === 'select' && change.id !== undefined)
       if (!selects.length) return
       const current = store.getState().selection
-      const next = new Set(current[kind])
-      for (const change of selects) {
-        if (change.selected) next.add(change.id!)
-        else next.delete(change.id!)
+      const next: Selection = {
+        nodes: [...current.nodes],
+        edges: [...current.edges],
+        notes: [...current.notes],
+        groups: [...current.groups],
       }
-      const ids = [...next]
-      if (sameIds(ids, current[kind])) return
-      store.getState().select({ ...current, [kind]: ids })
+      for (const change of selects) {
+        const kind = kindOf(change.id!)
+        const ids = new Set(next[kind])
+        if (change.selected) ids.add(change.id!)
+        else ids.delete(change.id!)
+        next[kind] = [...ids]
+      }
+      const kinds = ['nodes', 'edges', 'notes', 'groups'] as const
+      if (kinds.every((kind) => sameIds(next[kind], current[kind]))) return
+      store.getState().select(next)
     },
     [store],
   )
 
   const onNodesChange = useCallback(
-    (changes: NodeChange<OperationFlowNode>[]) => {
-      applySelect('nodes', changes)
+    (changes: NodeChange<EditorFlowNode>[]) => {
+      applySelect(selectionKinds(store.getState().document), changes)
       // Removal is the store's business (Delete key), never React Flow's own.
       const local = changes.filter((change) => change.type !== 'remove' && change.type !== 'select')
-      if (local.length) setNodes((current) => applyNodeChanges(local, current))
+      if (!local.length) return
+      // A dragged group takes its members along on screen (the store does the same on drop).
+      const document = store.getState().document
+      setNodes((current) => applyNodeChanges(withMembersFollowing(local, current, document), current))
+      // The arrow keys move selected nodes without a drag: each press is an undo step.
+      const keyed = local.flatMap((change) => (change.type === 'position' && change.position ? [change] : []))
+      if (keyed.length && arrowKeyRef.current) {
+        const positions: Record<string, Position> = {}
+        for (const change of keyed) positions[change.id] = { x: change.position!.x, y: change.position!.y }
+        store.getState().endMove()
+        store.getState().moveNodes(positions)
+        store.getState().endMove()
+      }
     },
-    [applySelect],
+    [applySelect, store],
   )
 
   const onEdgesChange = useCallback(
     (changes: EdgeChange[]) => {
-      applySelect('edges', changes)
+      applySelect(() => 'edges', changes)
       const local = changes.filter((change) => change.type !== 'remove' && change.type !== 'select')
       if (local.length) setEdges((current) => applyEdgeChanges(local, current))
     },
@@ -133,12 +201,39 @@ export function EditorCanvas({
   )
 
   const onNodeDragStop = useCallback(
-    (_event: unknown, _node: OperationFlowNode, dragged: OperationFlowNode[]) => {
+    (_event: unknown, _node: EditorFlowNode, dragged: EditorFlowNode[]) => {
       const positions: Record<string, Position> = {}
       for (const node of dragged) positions[node.id] = { x: node.position.x, y: node.position.y }
       setNodes((current) => current.map((node) => (node.dragging ? { ...node, dragging: false } : node)))
-      store.getState().moveNodes(positions)
+      // A node dropped in a group joins it; one dragged out of its group leaves it.
+      store.getState().moveNodes(positions, { sizes: measuredSizes(nodesRef.current), regroup: true })
       store.getState().endMove()
+    },
+    [store],
+  )
+
+  const onPointerDown = useCallback((event: PointerEvent<HTMLDivElement>) => {
+    arrowKeyRef.current = false
+    if ((event.target as Element).classList?.contains('react-flow__pane')) {
+      event.currentTarget.focus({ preventScroll: true })
+    }
+  }, [])
+
+  const onKeyDownCapture = useCallback((event: KeyboardEvent<HTMLDivElement>) => {
+    arrowKeyRef.current = event.key.startsWith('Arrow')
+  }, [])
+
+  /** Enter on a focused note or group opens its text for typing. */
+  const onKeyDown = useCallback(
+    (event: KeyboardEvent<HTMLDivElement>) => {
+      arrowKeyRef.current = false
+      if (event.key !== 'Enter' || event.ctrlKey || event.metaKey || event.altKey) return
+      const target = event.target as HTMLElement
+      if (!target.classList?.contains('react-flow__node')) return
+      const id = target.dataset.id
+      if (!id || selectionKinds(store.getState().document)(id) === 'nodes') return
+      event.preventDefault()
+      store.getState().setEditing(id)
     },
     [store],
   )
@@ -171,40 +266,61 @@ export function EditorCanvas({
   )
 
   return (
-    <div className="editor-canvas" onDragOver={onDragOver} onDrop={onDrop}>
-      <ReactFlow<OperationFlowNode>
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={editorNodeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onNodeDragStop={onNodeDragStop}
-        onConnect={onConnect}
-        deleteKeyCode={null}
-        selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Meta', 'Control']}
-        snapToGrid
-        snapGrid={GRID}
-        onlyRenderVisibleElements={nodes.length > VISIBLE_ONLY_ABOVE}
-        fitView
-        fitViewOptions={fitView}
-        minZoom={0.15}
-        maxZoom={2}
-        attributionPosition="top-right"
-        colorMode={theme}
+    <EditorStoreContext.Provider value={store}>
+      <div
+        className="editor-canvas"
+        // Focusable, and focused by a click on the empty canvas: keys like N are for the canvas then.
+        tabIndex={-1}
+        onPointerDown={onPointerDown}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        onKeyDownCapture={onKeyDownCapture}
+        onKeyDown={onKeyDown}
       >
-        <Background gap={GRID[0]} size={1.2} />
-        <Controls position="bottom-left" fitViewOptions={FIT_VIEW_OPTIONS} showInteractive={false} />
-        {nodes.length <= VISIBLE_ONLY_ABOVE && <MiniMap pannable zoomable position="bottom-right" ariaLabel="Graph overview" nodeColor="#dfe4ee" nodeStrokeColor="#aab3c3" nodeBorderRadius={6} />}
-      </ReactFlow>
-      {flow.nodes.length === 0 && (
-        <div className="graph-empty editor-empty">
-          <div>
-            <p className="editor-empty-title">This pipeline is empty</p>
-            <p className="muted">Drag an operation from the palette onto the canvas to start.</p>
+        <ReactFlow<EditorFlowNode>
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={canvasNodeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+            onNodeDragStop={onNodeDragStop}
+          onConnect={onConnect}
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={['Meta', 'Control']}
+          snapToGrid
+          snapGrid={GRID}
+          onlyRenderVisibleElements={nodes.length > VISIBLE_ONLY_ABOVE}
+          fitView
+          fitViewOptions={fitView}
+          minZoom={0.15}
+          maxZoom={2}
+          attributionPosition="top-right"
+          colorMode={theme}
+        >
+          <Background gap={GRID[0]} size={1.2} />
+          <Controls position="bottom-left" fitViewOptions={FIT_VIEW_OPTIONS} showInteractive={false} />
+          {nodes.length <= VISIBLE_ONLY_ABOVE && (
+            <MiniMap
+              pannable
+              zoomable
+              position="bottom-right"
+              ariaLabel="Graph overview"
+              nodeColor={minimapNodeColor}
+              nodeStrokeColor={minimapNodeStroke}
+              nodeBorderRadius={6}
+            />
+          )}
+        </ReactFlow>
+        {flow.nodes.length === 0 && !annotations.notes.length && !annotations.groups.length && (
+          <div className="graph-empty editor-empty">
+            <div>
+              <p className="editor-empty-title">This pipeline is empty</p>
+              <p className="muted">Drag an operation from the palette onto the canvas to start.</p>
+            </div>
           </div>
-        </div>
-      )}
-    </div>
+        )}
+      </div>
+    </EditorStoreContext.Provider>
   )
 }

@@ -1,8 +1,17 @@
 // The pipeline document the editor works on, and the checks that guard it: the same
 // shape and wiring rules the server applies (editor/schemas.py, editor/graph.py). Pure.
 
-import type { Graph, GraphEdge, GraphInput, GraphNode, Operation, Port } from '../api/types'
+import type { Graph, GraphEdge, GraphGroup, GraphInput, GraphNode, GraphNote, Operation, Port } from '../api/types'
+import {
+  EXTENT_MAX,
+  EXTENT_MIN,
+  GROUP_LABEL_MAX,
+  NOTE_TEXT_MAX,
+  isAnnotationColor,
+  withAnnotations,
+} from './annotations/annotations'
 import { findCycle, formatCycle } from './cycles'
+import { OVERRIDE_KEYS, overridesProblems, readOverrides } from './overrides'
 import { isParamType, isPortType, paramValueOk, typesCompatible } from './typeCheck'
 
 export type EditorDocument = Graph
@@ -51,10 +60,12 @@ export type ImportResult =
   | { ok: true; document: EditorDocument }
   | { ok: false; problems: string[] }
 
-const NODE_KEYS = new Set(['id', 'operation', 'operation_version', 'label', 'params', 'position'])
+const NODE_KEYS = new Set(['id', 'operation', 'operation_version', 'label', 'params', 'position', ...OVERRIDE_KEYS])
 const EDGE_KEYS = new Set(['id', 'source', 'source_port', 'target', 'target_port'])
 const INPUT_KEYS = new Set(['name', 'type', 'default', 'description'])
-const GRAPH_KEYS = new Set(['nodes', 'edges', 'inputs'])
+const NOTE_KEYS = new Set(['id', 'text', 'position', 'width', 'height', 'color'])
+const GROUP_KEYS = new Set(['id', 'label', 'position', 'width', 'height', 'color', 'nodes'])
+const GRAPH_KEYS = new Set(['nodes', 'edges', 'inputs', 'notes', 'groups'])
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -106,6 +117,7 @@ function parseNode(raw: unknown, index: number, problems: string[]): GraphNode |
       problems.push(`${where}.position: x and y must be numbers`)
     }
   }
+  problems.push(...overridesProblems(raw, where))
   if (problems.length > before) return null
   const pos = position as { x?: number; y?: number }
   const node: GraphNode = {
@@ -114,6 +126,7 @@ function parseNode(raw: unknown, index: number, problems: string[]): GraphNode |
     label: label as string,
     params: structuredClone(params as Record<string, unknown>),
     position: { x: pos.x ?? 0, y: pos.y ?? 0 },
+    ...readOverrides(raw),
   }
   if (operation_version !== undefined) node.operation_version = operation_version as number
   return node
@@ -161,6 +174,122 @@ function parseInput(raw: unknown, index: number, problems: string[]): GraphInput
   }
   if (problems.length > before) return null
   return structuredClone(raw) as unknown as GraphInput
+}
+
+/** A position `{x, y}` (both optional, default 0), or null with a problem listed. */
+function parsePosition(value: unknown, where: string, problems: string[]): { x: number; y: number } | null {
+  if (!isRecord(value)) {
+    problems.push(`${where}: must be an object with x and y`)
+    return null
+  }
+  extraKeys(value, new Set(['x', 'y']), where, problems)
+  const { x = 0, y = 0 } = value
+  if (typeof x !== 'number' || !Number.isFinite(x) || typeof y !== 'number' || !Number.isFinite(y)) {
+    problems.push(`${where}: x and y must be numbers`)
+    return null
+  }
+  return { x, y }
+}
+
+/** The shape notes and groups share: id, position, width, height and colour. */
+function parseBox(
+  raw: Record<string, unknown>,
+  where: string,
+  defaults: { width: number; height: number },
+  problems: string[],
+) {
+  const { id, position = { x: 0, y: 0 }, width = defaults.width, height = defaults.height, color = null } = raw
+  if (typeof id !== 'string' || !NODE_ID.test(id)) {
+    problems.push(`${where}.id: must be 1-64 letters, digits, "_", "." or "-"`)
+  }
+  const pos = parsePosition(position, `${where}.position`, problems)
+  for (const [field, value] of [['width', width], ['height', height]] as const) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < EXTENT_MIN || value > EXTENT_MAX) {
+      problems.push(`${where}.${field}: must be a number from ${EXTENT_MIN} to ${EXTENT_MAX}`)
+    }
+  }
+  if (color !== null && !isAnnotationColor(color)) {
+    problems.push(`${where}.color: unknown colour ${JSON.stringify(color)}`)
+  }
+  return {
+    id: id as string,
+    position: pos ?? { x: 0, y: 0 },
+    width: width as number,
+    height: height as number,
+    ...(color === null ? {} : { color: color as GraphNote['color'] }),
+  }
+}
+
+function parseNote(raw: unknown, index: number, problems: string[]): GraphNote | null {
+  const where = `notes.${index}`
+  if (!isRecord(raw)) {
+    problems.push(`${where}: must be an object`)
+    return null
+  }
+  const before = problems.length
+  extraKeys(raw, NOTE_KEYS, where, problems)
+  const box = parseBox(raw, where, { width: 240, height: 160 }, problems)
+  const { text = '' } = raw
+  if (typeof text !== 'string' || text.length > NOTE_TEXT_MAX) {
+    problems.push(`${where}.text: must be text of at most ${NOTE_TEXT_MAX} characters`)
+  }
+  if (problems.length > before) return null
+  return { ...box, text: text as string }
+}
+
+function parseGroup(raw: unknown, index: number, problems: string[]): GraphGroup | null {
+  const where = `groups.${index}`
+  if (!isRecord(raw)) {
+    problems.push(`${where}: must be an object`)
+    return null
+  }
+  const before = problems.length
+  extraKeys(raw, GROUP_KEYS, where, problems)
+  const box = parseBox(raw, where, { width: 400, height: 300 }, problems)
+  const { label = '', nodes = [] } = raw
+  if (typeof label !== 'string' || label.length > GROUP_LABEL_MAX) {
+    problems.push(`${where}.label: must be text of at most ${GROUP_LABEL_MAX} characters`)
+  }
+  if (!Array.isArray(nodes) || !nodes.every((id) => typeof id === 'string')) {
+    problems.push(`${where}.nodes: must be a list of node ids`)
+  }
+  if (problems.length > before) return null
+  return { ...box, label: label as string, nodes: [...(nodes as string[])] }
+}
+
+/**
+ * Problems of a document's notes and groups: ids used twice (nodes, notes and groups share
+ * one namespace), groups naming missing nodes, or a node twice, or a node in two groups.
+ */
+export function annotationProblems(document: EditorDocument): string[] {
+  const problems: string[] = []
+  const kinds = new Map<string, string>(document.nodes.map((node) => [node.id, 'node']))
+  const claim = (id: string, kind: string) => {
+    const taken = kinds.get(id)
+    if (taken === kind) problems.push(`${kind} id ${JSON.stringify(id)} is used twice`)
+    else if (taken) problems.push(`${kind} id ${JSON.stringify(id)} is also a ${taken} id`)
+    else kinds.set(id, kind)
+  }
+  for (const note of document.notes ?? []) claim(note.id, 'note')
+  for (const group of document.groups ?? []) claim(group.id, 'group')
+  const owner = new Map<string, string>()
+  for (const group of document.groups ?? []) {
+    const seen = new Set<string>()
+    for (const member of group.nodes) {
+      if (kinds.get(member) !== 'node') {
+        problems.push(`group ${JSON.stringify(group.id)} names unknown node ${JSON.stringify(member)}`)
+      } else if (seen.has(member)) {
+        problems.push(`group ${JSON.stringify(group.id)} names node ${JSON.stringify(member)} twice`)
+      } else if (owner.has(member)) {
+        problems.push(
+          `node ${JSON.stringify(member)} is in two groups: ${JSON.stringify(owner.get(member))} and ${JSON.stringify(group.id)}`,
+        )
+      }
+      seen.add(member)
+      if (!owner.has(member)) owner.set(member, group.id)
+    }
+  }
+  return problems
 }
 
 function parseList<T>(
@@ -261,15 +390,20 @@ export function parseDocument(json: unknown, operations: readonly Operation[]): 
   if (!isRecord(data)) return { ok: false, problems: ['the document must be an object'] }
   const problems: string[] = []
   extraKeys(data, GRAPH_KEYS, 'document', problems)
-  const document: EditorDocument = {
-    nodes: parseList(data.nodes, 'nodes', parseNode, problems),
-    edges: parseList(data.edges, 'edges', parseEdge, problems),
-    inputs: parseList(data.inputs, 'inputs', parseInput, problems),
-  }
+  const document: EditorDocument = withAnnotations(
+    {
+      nodes: parseList(data.nodes, 'nodes', parseNode, problems),
+      edges: parseList(data.edges, 'edges', parseEdge, problems),
+      inputs: parseList(data.inputs, 'inputs', parseInput, problems),
+    },
+    parseList(data.notes, 'notes', parseNote, problems),
+    parseList(data.groups, 'groups', parseGroup, problems),
+  )
   const names = document.inputs.map((input) => input.name)
   for (const name of new Set(names.filter((name, i) => names.indexOf(name) !== i))) {
     problems.push(`input name ${JSON.stringify(name)} is used twice`)
   }
   problems.push(...wiringProblems(document, operations))
+  problems.push(...annotationProblems(document))
   return problems.length ? { ok: false, problems } : { ok: true, document }
 }

@@ -183,7 +183,7 @@ describe('selection and deleteSelection', () => {
     const { document, selection } = store.getState()
     expect(document.nodes.map((node) => node.id)).toEqual(['train'])
     expect(document.edges).toEqual([])
-    expect(selection).toEqual({ nodes: [], edges: [] })
+    expect(selection).toEqual({ nodes: [], edges: [], notes: [], groups: [] })
   })
 
   it('deletes selected edges only', () => {
@@ -204,9 +204,9 @@ describe('selection and deleteSelection', () => {
     s.select({ nodes: ['load'] }, 'toggle')
     expect(store.getState().selection.nodes).toEqual(['train'])
     s.selectAll()
-    expect(store.getState().selection).toEqual({ nodes: ['load', 'train'], edges: ['e1'] })
+    expect(store.getState().selection).toEqual({ nodes: ['load', 'train'], edges: ['e1'], notes: [], groups: [] })
     s.clearSelection()
-    expect(store.getState().selection).toEqual({ nodes: [], edges: [] })
+    expect(store.getState().selection).toEqual({ nodes: [], edges: [], notes: [], groups: [] })
   })
 })
 

@@ -4,7 +4,28 @@
 
 import { useStore } from 'zustand'
 import { createStore, type StoreApi } from 'zustand/vanilla'
-import type { GraphEdge, GraphNode, Operation } from '../api/types'
+import type { AnnotationColor, GraphEdge, GraphGroup, GraphNode, GraphNote, Operation } from '../api/types'
+import {
+  EXTENT_MAX,
+  EXTENT_MIN,
+  GROUP_LABEL_MAX,
+  NOTE_TEXT_MAX,
+  canvasIds,
+  cloneAnnotations,
+  fitGroups,
+  groupNodes,
+  groupsOf,
+  moveItems,
+  movedIds,
+  newNote,
+  notesOf,
+  regroup,
+  removeAnnotations,
+  ungroup,
+  withAnnotations,
+  type Rect,
+  type Sizes,
+} from './annotations/annotations'
 import { cycleCreatedBy, formatCycle } from './cycles'
 import {
   LABEL_MAX,
@@ -18,6 +39,7 @@ import {
   type EditorDocument,
 } from './document'
 import { emptyHistory, record, redo, seal, undo, type History } from './history'
+import { applyOverrides, sameOverrides, type OverrideChanges } from './overrides'
 import { isParamType, paramValueOk, typesCompatible } from './typeCheck'
 
 export type Result = { ok: true } | { ok: false; reason: string }
@@ -32,13 +54,33 @@ export interface Selection {
   nodes: string[]
   /** Edge keys (see `edgeKey`). */
   edges: string[]
+  notes: string[]
+  groups: string[]
+}
+
+const SELECTION_KINDS = ['nodes', 'edges', 'notes', 'groups'] as const
+
+/** What a move is after, besides positions. */
+export interface MoveOptions {
+  /** Measured node sizes (React Flow's `measured`), for `regroup` and `fitGroups`. */
+  sizes?: Sizes
+  /** After a drag: each moved node belongs to the smallest group holding its centre, or none. */
+  regroup?: boolean
+  /** After a layout: every group is fitted around its members again. */
+  fitGroups?: boolean
+}
+
+/** Nodes, the edges among them, notes and groups: what is copied, pasted and duplicated. */
+interface Items {
+  nodes: GraphNode[]
+  edges: GraphEdge[]
+  notes: GraphNote[]
+  groups: GraphGroup[]
 }
 
 export type SelectMode = 'replace' | 'add' | 'toggle'
 
-interface Clipboard {
-  nodes: GraphNode[]
-  edges: GraphEdge[]
+interface Clipboard extends Items {
   pastes: number
 }
 
@@ -57,12 +99,22 @@ export interface EditorState {
   /** Replaces the document as saved on the server: clears history, selection and dirty. */
   load(document: EditorDocument): void
   addNode(operation: Operation | number, position: Position): Result & { id?: string }
-  moveNodes(positions: Record<string, Position>): void
+  /**
+   * Moves nodes, notes and groups (by id); a moved group takes its members along, and
+   * the whole move is one undo step until `endMove`.
+   */
+  moveNodes(positions: Record<string, Position>, options?: MoveOptions): void
   /** Ends a drag: the next move becomes its own undo step. */
   endMove(): void
   setLabel(nodeId: string, label: string): Result
   connect(source: string, sourcePort: string, target: string, targetPort: string): Result
   setParam(nodeId: string, name: string, value: unknown): Result
+  /**
+   * Sets or clears a node's own resources, retries and timeout (`undefined`/`null` for a
+   * field: back to the operation's or the run's value; `null` for all: every override).
+   * Consecutive changes of the same fields are one undo step.
+   */
+  setOverrides(nodeId: string, changes: OverrideChanges | null): Result
   select(selection: Partial<Selection>, mode?: SelectMode): void
   selectAll(): void
   clearSelection(): void
@@ -75,6 +127,22 @@ export interface EditorState {
   markSaved(): void
   importDocument(json: unknown): ImportOutcome
   exportDocument(): EditorDocument
+
+  /** The note or group whose text is open for typing on the canvas, if any. */
+  editing: string | null
+  setEditing(id: string | null): void
+  /** A new empty note at `position`, selected and open for typing. */
+  addNote(position: Position, text?: string): Result & { id?: string }
+  setNoteText(noteId: string, text: string): Result
+  setGroupLabel(groupId: string, label: string): Result
+  /** The colour of a note or group; null: the default. */
+  setAnnotationColor(id: string, color: AnnotationColor | null): Result
+  /** New bounds of a note or group (from a resize on the canvas). */
+  resizeAnnotation(id: string, rect: Rect): Result
+  /** Puts the selected nodes in a new group drawn around them (out of any other group). */
+  groupSelection(sizes?: Sizes): Result & { id?: string }
+  /** Dissolves the selected groups (their nodes stay) and takes selected nodes out of theirs. */
+  ungroupSelection(): void
 }
 
 export type EditorStore = StoreApi<EditorState>
@@ -84,7 +152,7 @@ export interface EditorInit {
   operations?: Operation[]
 }
 
-const NO_SELECTION: Selection = { nodes: [], edges: [] }
+const NO_SELECTION: Selection = { nodes: [], edges: [], notes: [], groups: [] }
 
 function ok(): Result {
   return { ok: true }
@@ -107,9 +175,13 @@ function toggled(current: string[], ids: string[]): string[] {
 function pruneSelection(selection: Selection, document: EditorDocument): Selection {
   const nodes = new Set(document.nodes.map((node) => node.id))
   const edges = new Set(document.edges.map(edgeKey))
+  const notes = new Set(notesOf(document).map((note) => note.id))
+  const groups = new Set(groupsOf(document).map((group) => group.id))
   return {
     nodes: selection.nodes.filter((id) => nodes.has(id)),
     edges: selection.edges.filter((key) => edges.has(key)),
+    notes: (selection.notes ?? []).filter((id) => notes.has(id)),
+    groups: (selection.groups ?? []).filter((id) => groups.has(id)),
   }
 }
 
@@ -148,9 +220,9 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
       nodes: GraphNode[],
       edges: GraphEdge[],
       offset: number,
-    ): { nodes: GraphNode[]; edges: GraphEdge[] } => {
+    ): { nodes: GraphNode[]; edges: GraphEdge[]; ids: Map<string, string>; taken: Set<string> } => {
       const document = get().document
-      const taken = new Set(document.nodes.map((node) => node.id))
+      const taken = canvasIds(document)
       const ids = new Map<string, string>()
       const copies = nodes.map((node) => {
         const operation = operationOf(node)
@@ -170,31 +242,74 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
         const copy = { ...edge, source, target, id: '' }
         return [{ ...copy, id: edgeKey(copy) }]
       })
-      return { nodes: copies, edges: edgeCopies }
+      return { nodes: copies, edges: edgeCopies, ids, taken }
     }
 
-    const selectedSubgraph = (): { nodes: GraphNode[]; edges: GraphEdge[] } => {
+    /** Copies of `items` with new ids, shifted by `offset`; copied groups name the copied nodes. */
+    const cloneItems = (items: Items, offset: number): Items => {
+      const { nodes, edges, ids, taken } = cloneNodes(items.nodes, items.edges, offset)
+      return { nodes, edges, ...cloneAnnotations(items.notes, items.groups, ids, taken, offset, uniqueId) }
+    }
+
+    /** The selection's items; a selected group brings its member nodes. */
+    const selectedSubgraph = (): Items => {
       const { document, selection } = get()
-      const ids = new Set(selection.nodes)
+      const groupIds = new Set(selection.groups)
+      const noteIds = new Set(selection.notes)
+      const groups = groupsOf(document).filter((group) => groupIds.has(group.id))
+      const ids = new Set([...selection.nodes, ...groups.flatMap((group) => group.nodes)])
       return {
         nodes: document.nodes.filter((node) => ids.has(node.id)),
         edges: document.edges.filter((edge) => ids.has(edge.source) && ids.has(edge.target)),
+        notes: notesOf(document).filter((note) => noteIds.has(note.id)),
+        groups,
       }
     }
 
-    const insert = (copies: { nodes: GraphNode[]; edges: GraphEdge[] }): string[] => {
-      if (!copies.nodes.length) return []
+    /** Adds copies to the document, selected; returns their ids. */
+    const insert = (copies: Items): string[] => {
+      if (!copies.nodes.length && !copies.notes.length && !copies.groups.length) return []
       const document = get().document
+      const selection: Selection = {
+        nodes: copies.nodes.map((node) => node.id),
+        edges: copies.edges.map(edgeKey),
+        notes: copies.notes.map((note) => note.id),
+        groups: copies.groups.map((group) => group.id),
+      }
       commit(
-        {
-          ...document,
-          nodes: [...document.nodes, ...copies.nodes],
-          edges: [...document.edges, ...copies.edges],
-        },
+        withAnnotations(
+          {
+            ...document,
+            nodes: [...document.nodes, ...copies.nodes],
+            edges: [...document.edges, ...copies.edges],
+          },
+          [...notesOf(document), ...copies.notes],
+          [...groupsOf(document), ...copies.groups],
+        ),
         null,
-        { nodes: copies.nodes.map((node) => node.id), edges: copies.edges.map(edgeKey) },
+        selection,
       )
-      return copies.nodes.map((node) => node.id)
+      return [...selection.nodes, ...selection.notes, ...selection.groups]
+    }
+
+    /** Replaces a note or group by `change(it)`, as one undo step. */
+    const updateAnnotation = (id: string, change: (item: GraphNote | GraphGroup) => Result | GraphNote | GraphGroup): Result => {
+      const document = get().document
+      const note = notesOf(document).find((candidate) => candidate.id === id)
+      const group = groupsOf(document).find((candidate) => candidate.id === id)
+      const item = note ?? group
+      if (!item) return refuse(`unknown note or group ${id}`)
+      const next = change(item)
+      if ('ok' in next) return next
+      if (JSON.stringify(next) === JSON.stringify(item)) return ok()
+      commit(
+        withAnnotations(
+          document,
+          notesOf(document).map((candidate) => (candidate.id === id ? (next as GraphNote) : candidate)),
+          groupsOf(document).map((candidate) => (candidate.id === id ? (next as GraphGroup) : candidate)),
+        ),
+      )
+      return ok()
     }
 
 
@@ -216,6 +331,7 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
       dirty: false,
       canUndo: false,
       canRedo: false,
+      editing: null,
 
       setOperations(operations) {
         set({ operations })
@@ -225,7 +341,7 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
         saved = cloneDocument(document)
         history = emptyHistory()
         clipboard = null
-        set({ document: saved, selection: NO_SELECTION, dirty: false, ...historyFlags() })
+        set({ document: saved, selection: NO_SELECTION, dirty: false, editing: null, ...historyFlags() })
       },
 
       addNode(operationOrId, position) {
@@ -233,7 +349,7 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
         const wanted = typeof operationOrId === 'number' ? operationOrId : operationOrId.id
         const operation = operations.find((candidate) => candidate.id === wanted)
         if (!operation) return refuse(`unknown operation ${wanted}`)
-        const id = uniqueId(idBase(operation.slug), new Set(document.nodes.map((node) => node.id)))
+        const id = uniqueId(idBase(operation.slug), canvasIds(document))
         const node: GraphNode = {
           id,
           operation: operation.id,
@@ -241,21 +357,19 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
           params: {},
           position: { x: position.x, y: position.y },
         }
-        commit({ ...document, nodes: [...document.nodes, node] }, null, { nodes: [id], edges: [] })
+        commit({ ...document, nodes: [...document.nodes, node] }, null, { ...NO_SELECTION, nodes: [id] })
         return { ok: true, id }
       },
 
-      moveNodes(positions) {
+      moveNodes(positions, options = {}) {
         const document = get().document
-        const ids = Object.keys(positions).filter((id) =>
-          document.nodes.some((node) => node.id === id),
-        )
+        const ids = movedIds(document, positions)
         if (!ids.length) return
-        const nodes = document.nodes.map((node) => {
-          const position = positions[node.id]
-          return position ? { ...node, position: { x: position.x, y: position.y } } : node
-        })
-        commit({ ...document, nodes }, `move:${[...ids].sort().join('\u0000')}`)
+        let next = moveItems(document, positions)
+        // Nodes a moved group carried stay its members; nodes dragged themselves follow where they land.
+        if (options.regroup) next = regroup(next, Object.keys(positions), options.sizes)
+        if (options.fitGroups) next = fitGroups(next, options.sizes)
+        commit(next, `move:${[...ids].sort().join('\u0000')}`)
       },
 
       endMove() {
@@ -334,25 +448,52 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
         return ok()
       },
 
+      setOverrides(nodeId, changes) {
+        const document = get().document
+        const node = document.nodes.find((candidate) => candidate.id === nodeId)
+        if (!node) return refuse(`unknown node ${nodeId}`)
+        const result = applyOverrides(node, changes)
+        if (!result.ok) return refuse(result.reason)
+        if (sameOverrides(node, result.node)) return ok()
+        const fields =
+          changes === null
+            ? null
+            : [...Object.keys(changes.resources ?? {}), ...Object.keys(changes).filter((key) => key !== 'resources')]
+                .sort()
+                .join(',')
+        commit(
+          {
+            ...document,
+            nodes: document.nodes.map((candidate) => (candidate.id === nodeId ? result.node : candidate)),
+          },
+          fields === null ? null : `overrides:${nodeId}:${fields}`,
+        )
+        return ok()
+      },
+
       select(selection, mode = 'replace') {
         const current = get().selection
         const nodes = selection.nodes ?? []
         const edges = selection.edges ?? []
-        let next: Selection
-        if (mode === 'replace') next = { nodes, edges }
-        else if (mode === 'add') {
-          next = {
-            nodes: [...new Set([...current.nodes, ...nodes])],
-            edges: [...new Set([...current.edges, ...edges])],
-          }
-        } else next = { nodes: toggled(current.nodes, nodes), edges: toggled(current.edges, edges) }
+        const wanted: Selection = { nodes, edges, notes: selection.notes ?? [], groups: selection.groups ?? [] }
+        const next = { ...NO_SELECTION }
+        for (const kind of SELECTION_KINDS) {
+          if (mode === 'replace') next[kind] = wanted[kind]
+          else if (mode === 'add') next[kind] = [...new Set([...current[kind], ...wanted[kind]])]
+          else next[kind] = toggled(current[kind], wanted[kind])
+        }
         set({ selection: pruneSelection(next, get().document) })
       },
 
       selectAll() {
         const document = get().document
         set({
-          selection: { nodes: document.nodes.map((node) => node.id), edges: document.edges.map(edgeKey) },
+          selection: {
+            nodes: document.nodes.map((node) => node.id),
+            edges: document.edges.map(edgeKey),
+            notes: notesOf(document).map((note) => note.id),
+            groups: groupsOf(document).map((group) => group.id),
+          },
         })
       },
 
@@ -362,17 +503,21 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
 
       deleteSelection() {
         const { document, selection } = get()
-        if (!selection.nodes.length && !selection.edges.length) return
+        if (SELECTION_KINDS.every((kind) => !selection[kind].length)) return
         const nodes = new Set(selection.nodes)
         const edges = new Set(selection.edges)
+        // A deleted group takes only its box: its nodes stay.
         commit(
-          {
-            ...document,
-            nodes: document.nodes.filter((node) => !nodes.has(node.id)),
-            edges: document.edges.filter(
-              (edge) => !edges.has(edgeKey(edge)) && !nodes.has(edge.source) && !nodes.has(edge.target),
-            ),
-          },
+          removeAnnotations(
+            {
+              ...document,
+              nodes: document.nodes.filter((node) => !nodes.has(node.id)),
+              edges: document.edges.filter(
+                (edge) => !edges.has(edgeKey(edge)) && !nodes.has(edge.source) && !nodes.has(edge.target),
+              ),
+            },
+            selection,
+          ),
           null,
           NO_SELECTION,
         )
@@ -380,19 +525,18 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
 
       copy() {
         const subgraph = selectedSubgraph()
-        if (!subgraph.nodes.length) return
+        if (!subgraph.nodes.length && !subgraph.notes.length && !subgraph.groups.length) return
         clipboard = { ...structuredClone(subgraph), pastes: 0 }
       },
 
       paste() {
         if (!clipboard) return []
         clipboard.pastes += 1
-        return insert(cloneNodes(clipboard.nodes, clipboard.edges, PASTE_OFFSET * clipboard.pastes))
+        return insert(cloneItems(clipboard, PASTE_OFFSET * clipboard.pastes))
       },
 
       duplicate() {
-        const subgraph = selectedSubgraph()
-        return insert(cloneNodes(subgraph.nodes, subgraph.edges, PASTE_OFFSET))
+        return insert(cloneItems(selectedSubgraph(), PASTE_OFFSET))
       },
 
       undo() {
@@ -418,6 +562,73 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
 
       exportDocument() {
         return cloneDocument(get().document)
+      },
+
+      setEditing(id) {
+        if (get().editing !== id) set({ editing: id })
+      },
+
+      addNote(position, text = '') {
+        if (text.length > NOTE_TEXT_MAX) return refuse(`a note has at most ${NOTE_TEXT_MAX} characters`)
+        const document = get().document
+        const id = uniqueId('note', canvasIds(document))
+        commit(withAnnotations(document, [...notesOf(document), newNote(id, position, text)]), null, {
+          ...NO_SELECTION,
+          notes: [id],
+        })
+        set({ editing: id })
+        return { ok: true, id }
+      },
+
+      setNoteText(noteId, text) {
+        if (!notesOf(get().document).some((note) => note.id === noteId)) return refuse(`unknown note ${noteId}`)
+        if (typeof text !== 'string') return refuse('a note must be text')
+        if (text.length > NOTE_TEXT_MAX) return refuse(`a note has at most ${NOTE_TEXT_MAX} characters`)
+        return updateAnnotation(noteId, (note) => ({ ...note, text }))
+      },
+
+      setGroupLabel(groupId, label) {
+        if (!groupsOf(get().document).some((group) => group.id === groupId)) return refuse(`unknown group ${groupId}`)
+        if (typeof label !== 'string') return refuse('a label must be text')
+        if (label.length > GROUP_LABEL_MAX) return refuse(`a label has at most ${GROUP_LABEL_MAX} characters`)
+        return updateAnnotation(groupId, (group) => ({ ...group, label }))
+      },
+
+      setAnnotationColor(id, color) {
+        return updateAnnotation(id, (item) => {
+          const { color: _old, ...rest } = item
+          return color ? { ...rest, color } : rest
+        })
+      },
+
+      resizeAnnotation(id, rect) {
+        const values = [rect.x, rect.y, rect.width, rect.height]
+        if (!values.every(Number.isFinite)) return refuse('a size must be made of numbers')
+        if ([rect.width, rect.height].some((value) => value < EXTENT_MIN || value > EXTENT_MAX)) {
+          return refuse(`a width or height is from ${EXTENT_MIN} to ${EXTENT_MAX} pixels`)
+        }
+        return updateAnnotation(id, (item) => ({
+          ...item,
+          position: { x: rect.x, y: rect.y },
+          width: rect.width,
+          height: rect.height,
+        }))
+      },
+
+      groupSelection(sizes) {
+        const { document, selection } = get()
+        const nodes = selection.nodes.filter((id) => document.nodes.some((node) => node.id === id))
+        if (!nodes.length) return refuse('select the nodes to group first')
+        const id = uniqueId('group', canvasIds(document))
+        commit(groupNodes(document, nodes, id, sizes), null, { ...NO_SELECTION, groups: [id] })
+        return { ok: true, id }
+      },
+
+      ungroupSelection() {
+        const { document, selection } = get()
+        const next = ungroup(document, selection.groups, selection.nodes)
+        if (next === document) return
+        commit(next, null, { ...selection, groups: [] })
       },
     }
   })

@@ -4,7 +4,8 @@ import type { PipelineDetail } from '../api/types'
 import { draftBackupKey, readDraftBackup } from '../editor/panels'
 import { OPERATIONS } from '../editor/testOperations'
 import { installFakeApi, paginated, type Routes } from '../test/fakeApi'
-import { pipeline, project } from '../test/fixtures'
+import { pipeline, project, runDetail } from '../test/fixtures'
+import { executeRoutes } from '../execute/testRoutes'
 import { installReactFlowStubs } from '../test/reactFlowJsdom'
 import { renderAt } from '../test/render'
 import { useLocation } from 'react-router-dom'
@@ -182,7 +183,7 @@ describe('PipelineEditorPage', () => {
     expect((epochs as HTMLInputElement).value).toBe('3')
     expect(epochs.getAttribute('step')).toBe('1')
     expect((within(inspector).getByLabelText(/^lr/) as HTMLInputElement).placeholder).toBe('0.1 (default)')
-    expect(within(inspector).getByText('1Gi')).toBeTruthy()
+    expect((within(inspector).getByLabelText('Memory') as HTMLInputElement).placeholder).toBe('1Gi (operation)')
 
     fireEvent.change(epochs, { target: { value: '1.5' } })
     const message = within(inspector).getByRole('alert')
@@ -480,7 +481,9 @@ describe('PipelineEditorPage: tidy up and the action button', () => {
     const menu = screen.getByRole('menu', { name: 'Actions' })
     expect(within(menu).getAllByRole('menuitem').map((item) => item.textContent)).toEqual([
       'Add node',
-      'Open pipeline page to run',
+      'Add noteN',
+      'Group selected nodesCtrl+G',
+      'Run…',
       'Tidy upShift+L',
     ])
     fireEvent.keyDown(menu, { key: 'Escape' })
@@ -492,16 +495,19 @@ describe('PipelineEditorPage: tidy up and the action button', () => {
     expect(document.activeElement).toBe(screen.getByLabelText('Search operations'))
   })
 
-  it('"Open pipeline page to run" goes to the pipeline page with ?run=1', async () => {
-    installFakeApi({ ...baseRoutes })
+  it('"Run…" opens the execute dialog, and a run goes to its page', async () => {
+    installFakeApi({ ...baseRoutes, ...executeRoutes(1), 'POST /api/runs/': { status: 201, body: runDetail({ id: 8 }) } })
     renderAt('/pipelines/1/edit/', [
       { path: '/pipelines/:id/edit/', element: <PipelineEditorPage /> },
-      { path: '/pipelines/:id/', element: <RunTarget /> },
+      { path: '/runs/:id/', element: <RunTarget /> },
     ])
     await loaded()
     fireEvent.click(screen.getByRole('button', { name: 'Actions' }))
-    fireEvent.click(screen.getByRole('menuitem', { name: 'Open pipeline page to run' }))
-    expect((await screen.findByTestId('run-target')).textContent).toBe('/pipelines/1/?run=1')
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Run…' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Run pipeline' })
+    await within(dialog).findByLabelText('Execution name')
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Run' }))
+    expect((await screen.findByTestId('run-target')).textContent).toBe('/runs/8/')
   })
 })
 
@@ -509,3 +515,56 @@ function RunTarget() {
   const location = useLocation()
   return <p data-testid="run-target">{location.pathname + location.search}</p>
 }
+
+describe('PipelineEditorPage: notes and groups', () => {
+  it('N on the canvas adds a note open for typing; N in a field does not', async () => {
+    renderEditor()
+    await loaded()
+    fireEvent.keyDown(screen.getByLabelText('Search operations'), { key: 'n' })
+    expect(document.querySelector('.react-flow__node-note')).toBeNull()
+
+    fireEvent.keyDown(document.body, { key: 'n' })
+    const text = await screen.findByRole('textbox', { name: 'Note text' })
+    await waitFor(() => expect(document.activeElement).toBe(text))
+    fireEvent.change(text, { target: { value: '<img src=x onerror=alert(1)>' } })
+    fireEvent.keyDown(text, { key: 'Escape' })
+    const note = await waitFor(() => {
+      const found = document.querySelector<HTMLElement>('.react-flow__node-note .note-node-text')
+      expect(found?.textContent).toBe('<img src=x onerror=alert(1)>')
+      return found!
+    })
+    expect(note.querySelector('img')).toBeNull()
+    expect(screen.getByText('Unsaved changes')).toBeTruthy()
+  })
+
+  it('Ctrl+G groups the selected nodes and Ctrl+Shift+G ungroups them', async () => {
+    renderEditor()
+    await loaded()
+    fireEvent.keyDown(document.body, { key: 'g', ctrlKey: true })
+    expect((await screen.findByRole('alert')).textContent).toBe('select the nodes to group first')
+
+    fireEvent.keyDown(document.body, { key: 'a', ctrlKey: true })
+    fireEvent.keyDown(document.body, { key: 'g', ctrlKey: true })
+    const group = await waitFor(() => {
+      const found = document.querySelector<HTMLElement>('.react-flow__node-nodeGroup')
+      expect(found?.textContent).toContain('3 nodes')
+      return found!
+    })
+    expect(group.style.zIndex).toBe('-1000') // behind the nodes, even selected
+
+    fireEvent.keyDown(document.body, { key: 'G', ctrlKey: true, shiftKey: true })
+    await waitFor(() => expect(document.querySelector('.react-flow__node-nodeGroup')).toBeNull())
+    expect(canvasNode('load')).toBeTruthy()
+  })
+
+  it('"Add note" in the toolbar and the "+" menu adds a note', async () => {
+    renderEditor()
+    await loaded()
+    fireEvent.click(screen.getByRole('button', { name: 'Add note' }))
+    await screen.findByRole('textbox', { name: 'Note text' })
+    fireEvent.blur(screen.getByRole('textbox', { name: 'Note text' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Actions' }))
+    fireEvent.click(screen.getByRole('menuitem', { name: /Add note/ }))
+    await waitFor(() => expect(document.querySelectorAll('.react-flow__node-note')).toHaveLength(2))
+  })
+})

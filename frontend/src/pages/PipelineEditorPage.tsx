@@ -10,6 +10,8 @@ import type { Operation, PipelineDetail, RestoredPipeline } from '../api/types'
 import { Dialog } from '../components/Dialog'
 import { ErrorState, Spinner } from '../components/States'
 import { ActionButton } from '../editor/ActionButton'
+import { NOTE_SIZE } from '../editor/annotations/annotations'
+import { ExecuteDialog } from '../execute/ExecuteDialog'
 import { EditorCanvas } from '../editor/EditorCanvas'
 import { Inspector } from '../editor/Inspector'
 import { computeLayout, type Positions } from '../editor/layout'
@@ -37,6 +39,7 @@ import { isApplePlatform } from '../lib/keys'
 /** How long a refused connection's reason stays on screen. */
 export const REFUSAL_MS = 5000
 const NODE_HALF = { x: 100, y: 30 }
+const NOTE_HALF = { x: NOTE_SIZE.width / 2, y: NOTE_SIZE.height / 2 }
 
 /** The shortcuts this page binds (its keydown handler and the "?" help); no fit-view key. */
 const PAGE_SHORTCUTS = EDITOR_SHORTCUTS.filter((shortcut) => shortcut.label !== 'Fit view').flatMap((shortcut) =>
@@ -150,7 +153,6 @@ function EditorWorkspace({
   const [showHistory, setShowHistory] = useState(false)
   const [historyKey, setHistoryKey] = useState(0)
   const [draftBackup, setDraftBackup] = useState<DraftBackup | null>(() => readDraftBackup(pipeline.id))
-  const restoringVersion = useRef<number | null>(null)
   const shortcutHelp = useShortcutHelp()
   const savingRef = useRef(false)
   const canvasRef = useRef<HTMLDivElement>(null)
@@ -163,6 +165,7 @@ function EditorWorkspace({
   const canUndo = useEditorStore(store, (state) => state.canUndo)
   const canRedo = useEditorStore(store, (state) => state.canRedo)
   const editorDocument = useEditorStore(store, (state) => state.document)
+  const selectedNodeCount = useEditorStore(store, (state) => state.selection.nodes.length)
 
   // Unsaved changes survive a closed tab: kept in localStorage while dirty.
   useDraftBackup(pipeline.id, revision, editorDocument, dirty)
@@ -235,6 +238,36 @@ function EditorWorkspace({
     [store, screenToFlowPosition, addAt],
   )
 
+  /** The middle of the visible canvas, in flow coordinates. */
+  const canvasCentre = useCallback(() => {
+    const rect = canvasRef.current?.getBoundingClientRect()
+    return rect ? screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }) : { x: 0, y: 0 }
+  }, [screenToFlowPosition])
+
+  /** Adds a note in the middle of the visible canvas, open for typing (N, toolbar, "+" menu). */
+  const addNoteAtCentre = useCallback(() => {
+    const centre = canvasCentre()
+    const taken = new Set(
+      (store.getState().document.notes ?? []).map((note) => `${Math.round(note.position.x)},${Math.round(note.position.y)}`),
+    )
+    let x = Math.round((centre.x - NOTE_HALF.x) / 20) * 20
+    let y = Math.round((centre.y - NOTE_HALF.y) / 20) * 20
+    while (taken.has(`${x},${y}`)) {
+      x += 40
+      y += 40
+    }
+    const result = store.getState().addNote({ x, y })
+    if (!result.ok) onRefusal(result.reason)
+  }, [store, canvasCentre, onRefusal])
+
+  /** Puts the selected nodes in a new group (Ctrl+G, "+" menu). */
+  const groupSelection = useCallback(() => {
+    const sizes = Object.fromEntries(getNodes().map((node) => [node.id, node.measured]))
+    const result = store.getState().groupSelection(sizes)
+    if (!result.ok) onRefusal(result.reason)
+  }, [store, getNodes, onRefusal])
+
+  const [executing, setExecuting] = useState(false)
   const save = useCallback(async () => {
     if (savingRef.current || !store.getState().dirty) return
     savingRef.current = true
@@ -273,6 +306,12 @@ function EditorWorkspace({
     }
   }, [store, pipeline.id, revision])
 
+  /** Runs execute the saved graph: unsaved changes are saved first, then the execute dialog opens. */
+  const runFromEditor = useCallback(async () => {
+    if (store.getState().dirty) await save()
+    if (!store.getState().dirty) setExecuting(true)
+  }, [store, save])
+
   /** "Tidy up": lays the graph out left to right (ELK, off the main thread) as one undoable move. */
   const tidyUp = useCallback(async () => {
     if (layingOutRef.current) return
@@ -286,8 +325,9 @@ function EditorWorkspace({
       const state = store.getState()
       if (movesAny(state.document.nodes, positions)) {
         // Sealed on both sides: the whole layout is one undo step, never merged with a drag.
+        // Groups are fitted around their members where the layout put them.
         state.endMove()
-        state.moveNodes(positions)
+        state.moveNodes(positions, { sizes, fitGroups: true })
         state.endMove()
       }
       window.requestAnimationFrame(() => void fitView(LAYOUT_FIT))
@@ -314,6 +354,14 @@ function EditorWorkspace({
       state.deleteSelection()
       return
     }
+    // N adds a note when the canvas has focus (or nothing has).
+    const target = event.target instanceof Node ? event.target : null
+    const onCanvas = target === document.body || Boolean(target && canvasRef.current?.contains(target))
+    if (!mod && !event.altKey && !event.shiftKey && key === 'n' && onCanvas && !event.repeat) {
+      event.preventDefault()
+      addNoteAtCentre()
+      return
+    }
     if (!mod || event.altKey) return
     let handled = true
     if (key === 'z' && !event.shiftKey) state.undo()
@@ -323,6 +371,8 @@ function EditorWorkspace({
     else if (key === 'd' && !event.shiftKey) state.duplicate()
     else if (key === 'a' && !event.shiftKey) state.selectAll()
     else if (key === 's' && !event.shiftKey) void save()
+    else if (key === 'g' && !event.shiftKey) groupSelection()
+    else if (key === 'g' && event.shiftKey) state.ungroupSelection()
     else handled = false
     if (handled) event.preventDefault()
   })
@@ -333,13 +383,11 @@ function EditorWorkspace({
 
   /** A version was restored on the server: its graph is the draft now, at a new revision. */
   const onRestored = useCallback(
-    (restored: RestoredPipeline) => {
-      const number = restoringVersion.current
-      restoringVersion.current = null
+    (restored: RestoredPipeline, number: number) => {
       store.getState().load(restored.graph ?? { nodes: [], edges: [], inputs: [] })
       setRevision(restored.revision)
       setOutcome(null)
-      setNotice(number === null ? 'Version restored' : `Restored version ${number}`)
+      setNotice(`Restored version ${number}`)
     },
     [store],
   )
@@ -398,6 +446,14 @@ function EditorWorkspace({
             title={showHistory ? 'Back to the node inspector' : 'Show the saved versions'}
           >
             History
+          </button>
+          <button
+            type="button"
+            className="button button-small"
+            onClick={addNoteAtCentre}
+            title="Add a note to the canvas (N)"
+          >
+            Add note
           </button>
           <button
             type="button"
@@ -472,9 +528,17 @@ function EditorWorkspace({
           <ActionButton
             items={[
               { label: 'Add node', onSelect: focusPaletteSearch },
+              { label: 'Add note', hint: 'N', onSelect: addNoteAtCentre },
               {
-                label: 'Open pipeline page to run',
-                onSelect: () => navigate(`/pipelines/${pipeline.id}/?run=1`),
+                label: 'Group selected nodes',
+                hint: `${mod}G`,
+                onSelect: groupSelection,
+                disabled: !selectedNodeCount,
+              },
+              {
+                label: dirty ? 'Save and run…' : 'Run…',
+                onSelect: () => void runFromEditor(),
+                disabled: saving || !editorDocument.nodes.length,
               },
               {
                 label: 'Tidy up',
@@ -491,15 +555,7 @@ function EditorWorkspace({
           )}
         </div>
         {showHistory ? (
-          <div
-            className="editor-sidebar editor-inspector editor-history"
-            onClickCapture={(event) => {
-              // The confirm button (in a portal, still inside this React tree) names the version.
-              const button = (event.target as HTMLElement).closest?.('button')
-              const match = button?.textContent?.match(/^Restore version (\d+)$/)
-              if (match) restoringVersion.current = Number(match[1])
-            }}
-          >
+          <div className="editor-sidebar editor-inspector editor-history">
             <div className="editor-sidebar-body inspector-body">
               <VersionHistory
                 pipelineId={pipeline.id}
@@ -546,6 +602,14 @@ function EditorWorkspace({
 
       <ShortcutHelp open={shortcutHelp.open} onClose={shortcutHelp.hide} shortcuts={PAGE_SHORTCUTS} />
       <NavigationGuard when={dirty} />
+      {executing && (
+        <ExecuteDialog
+          pipelineId={pipeline.id}
+          projectId={pipeline.project}
+          onClose={() => setExecuting(false)}
+          onStarted={(run) => navigate(`/runs/${run.id}/`)}
+        />
+      )}
     </div>
   )
 }

@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Operation, PipelineDetail, PipelineVersion } from '../api/types'
 import { installFakeApi, paginated, type Routes } from '../test/fakeApi'
 import { pipeline, project, run, runDetail } from '../test/fixtures'
+import { executeRoutes } from '../execute/testRoutes'
 import { installReactFlowStubs } from '../test/reactFlowJsdom'
 import { LocationProbe, renderAt } from '../test/render'
 import PipelinePage from './PipelinePage'
@@ -145,50 +146,53 @@ describe('PipelinePage', () => {
 })
 
 describe('running a pipeline', () => {
-  it('submits a run, shows that it is starting, and goes to the new run', async () => {
+  const runRoutes: Routes = { ...okRoutes, ...executeRoutes(1) }
+
+  it('opens the execute dialog, runs, and goes to the new run', async () => {
     const answer = deferred<{ status: number; body: unknown }>()
-    const api = renderPage({ ...okRoutes, 'POST /api/runs/': () => answer.promise })
+    const api = renderPage({ ...runRoutes, 'POST /api/runs/': () => answer.promise })
     const button = await screen.findByRole('button', { name: 'Run' })
     await waitFor(() => expect(api.calls.some((call) => call.path === '/api/projects/')).toBe(true))
     fireEvent.click(button)
 
-    const busy = screen.getByRole('button', { name: /Starting/ })
+    const dialog = await screen.findByRole('dialog', { name: 'Run pipeline' })
+    await within(dialog).findByLabelText('Execution name')
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Run' }))
+    const busy = await within(dialog).findByRole('button', { name: /Starting/ })
     expect((busy as HTMLButtonElement).disabled).toBe(true)
-    expect(busy.getAttribute('aria-busy')).toBe('true')
     const post = api.calls.find((call) => call.method === 'POST')!
     expect(post.path).toBe('/api/runs/')
-    expect(post.body).toEqual({ pipeline: 1 })
+    expect(post.body).toMatchObject({ pipeline: 1, name: 'run', compute: { backend: 'local' } })
 
     await act(async () => answer.resolve({ status: 201, body: runDetail({ id: 42 }) }))
     expect((await screen.findByTestId('location')).textContent).toBe('/runs/42/')
   })
 
-  it('lists the problems of a refused run, one per line, and marks the nodes they name', async () => {
+  it('lists the graph problems of a refused run on the page and marks the nodes they name', async () => {
     renderPage({
-      ...okRoutes,
+      ...runRoutes,
       'POST /api/runs/': {
         status: 400,
         body: {
           graph: ['node train, port data: required input is not connected'],
-          compute: ['unknown compute backend "gpu-farm"'],
+          non_field_errors: ['the pipeline needs an input'],
         },
       },
     })
     await screen.findByText('Train model')
     fireEvent.click(screen.getByRole('button', { name: 'Run' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Run pipeline' })
+    await within(dialog).findByLabelText('Execution name')
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Run' }))
 
     const alert = await screen.findByRole('alert')
+    expect(screen.queryByRole('dialog')).toBeNull()
     expect(within(alert).getByText('The run could not start: 2 problems')).toBeTruthy()
     const lines = within(alert).getAllByRole('listitem').map((item) => item.querySelector('span')!.textContent)
-    expect(lines).toEqual([
-      'node train, port data: required input is not connected',
-      'Compute: unknown compute backend "gpu-farm"',
-    ])
+    expect(lines).toEqual(['node train, port data: required input is not connected', 'the pipeline needs an input'])
     const trainNode = screen.getByText('Train model').closest('.op-node')!
     expect(trainNode.className).toContain('has-problem')
     expect(screen.getByText('Load CSV').closest('.op-node')!.className).not.toContain('has-problem')
-    // The button is ready again, and the problem leads to its node.
-    expect((screen.getByRole('button', { name: 'Run' }) as HTMLButtonElement).disabled).toBe(false)
     fireEvent.click(within(alert).getByRole('button', { name: 'Show node' }))
     expect(within(screen.getByRole('region', { name: 'Selected node' })).getByText('Train model')).toBeTruthy()
 
@@ -197,17 +201,21 @@ describe('running a pipeline', () => {
     expect(trainNode.className).not.toContain('has-problem')
   })
 
-  it('runs with Ctrl+Enter', async () => {
-    const api = renderPage({ ...okRoutes, 'POST /api/runs/': { status: 201, body: runDetail({ id: 7 }) } })
+  it('opens the dialog with Ctrl+Enter, and runs from it with Ctrl+Enter', async () => {
+    const api = renderPage({ ...runRoutes, 'POST /api/runs/': { status: 201, body: runDetail({ id: 7 }) } })
     await screen.findByRole('heading', { level: 1, name: 'Train churn model' })
+    await waitFor(() => expect(api.calls.some((call) => call.path === '/api/projects/')).toBe(true))
     fireEvent.keyDown(document, { key: 'Enter', ctrlKey: true })
+    const dialog = await screen.findByRole('dialog', { name: 'Run pipeline' })
+    const name = await within(dialog).findByLabelText('Execution name')
+    fireEvent.keyDown(name, { key: 'Enter', ctrlKey: true })
     expect((await screen.findByTestId('location')).textContent).toBe('/runs/7/')
     expect(api.calls.filter((call) => call.method === 'POST')).toHaveLength(1)
   })
 
   it('does not let viewers run, and says why', async () => {
     const api = renderPage({
-      ...okRoutes,
+      ...runRoutes,
       'GET /api/projects/': { body: paginated([project({ id: 1, role: 'viewer' })]) },
     })
     const button = await screen.findByRole('button', { name: 'Run' })
@@ -215,6 +223,7 @@ describe('running a pipeline', () => {
     expect(button.closest('[title]')!.getAttribute('title')).toMatch(/Viewers cannot run pipelines/)
     expect(screen.queryByRole('link', { name: 'Edit' })).toBeNull()
     fireEvent.keyDown(document, { key: 'Enter', ctrlKey: true })
+    expect(screen.queryByRole('dialog')).toBeNull()
     expect(api.calls.some((call) => call.method === 'POST')).toBe(false)
   })
 })

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState, type ReactNode } from 'react'
+import { useCallback, useMemo, useState, type ReactNode } from 'react'
 import { parseId } from '../lib/ids'
 import { PipelineNotFound } from '../components/PipelineNotFound'
 import { Link, useNavigate, useParams } from 'react-router-dom'
@@ -9,11 +9,11 @@ import {
   listOperations,
   listPipelineRuns,
   listPipelineVersions,
-  submitRun,
 } from '../api/endpoints'
-import type { GraphNode, Operation, PipelineDetail, PipelineVersion, ProjectRole } from '../api/types'
+import type { GraphNode, Operation, PipelineDetail, PipelineVersion, ProjectRole, RunDetail } from '../api/types'
 import { RelativeTime } from '../components/RelativeTime'
 import { RunButton } from '../components/RunButton'
+import { ExecuteDialog } from '../execute/ExecuteDialog'
 import { StateBadge } from '../components/StateBadge'
 import { ErrorState, Spinner } from '../components/States'
 import { GraphPreview } from '../graph/GraphPreview'
@@ -61,12 +61,12 @@ function PipelineView({ id }: { id: number }) {
   const operations = useResource((signal) => listOperations(signal).then(itemsOf), [])
   const [selectedNodeId, setSelectedNodeId] = useState<string | null>(null)
   const role = useProjectRole(pipeline.data?.project)
-  const launcher = useRunLauncher(id, role)
+  const launcher = useRunLauncher(role)
   useDocumentTitle(pipeline.data?.name ?? (pipeline.status === 'error' ? 'Pipeline' : null))
   useKeydown((event) => {
     if (!isModEnter(event) || isModalOpen() || pipeline.status !== 'success') return
     event.preventDefault()
-    launcher.submit()
+    launcher.open()
   })
 
   if (pipeline.status === 'loading') {
@@ -109,14 +109,24 @@ function PipelineView({ id }: { id: number }) {
               </Link>
             )}
             <RunButton
-            busy={launcher.busy}
-            disabledReason={launcher.disabledReason}
-            shortcut={launcher.shortcut}
-            onClick={launcher.submit}
-          />
+              busy={false}
+              disabledReason={launcher.disabledReason}
+              shortcut={launcher.shortcut}
+              onClick={launcher.open}
+            />
           </>
         }
       />
+
+      {launcher.dialogOpen && (
+        <ExecuteDialog
+          pipelineId={id}
+          projectId={data.project}
+          onClose={launcher.close}
+          onStarted={launcher.started}
+          onGraphRefused={launcher.refused}
+        />
+      )}
 
       {launcher.problems.length > 0 && (
         <RunProblems
@@ -240,48 +250,46 @@ function PipelineHeader({
 }
 
 interface RunLauncher {
-  busy: boolean
   /** Why this user cannot run the pipeline, or null. */
   disabledReason: string | null
   shortcut: string
+  dialogOpen: boolean
   problems: Problem[]
   problemNodeIds: string[]
-  submit: () => void
+  /** Opens the execute dialog. */
+  open: () => void
+  close: () => void
+  started: (run: RunDetail) => void
+  /** The graph stops the run from starting: shown on the page, next to the graph. */
+  refused: (error: unknown) => void
   dismiss: () => void
 }
 
-/** Submitting a run of the pipeline: busy state, refusals as problems, navigation on success. */
-function useRunLauncher(pipelineId: number, role: ProjectRole | null): RunLauncher {
+/** Starting a run: the execute dialog, refusals about the graph as problems, navigation on success. */
+function useRunLauncher(role: ProjectRole | null): RunLauncher {
   const navigate = useNavigate()
-  const [busy, setBusy] = useState(false)
+  const [dialogOpen, setDialogOpen] = useState(false)
   const [problems, setProblems] = useState<Problem[]>(NO_PROBLEMS)
-  const busyRef = useRef(false)
   const allowed = canRun(role)
-  const submit = useCallback(() => {
-    if (busyRef.current || !allowed) return
-    busyRef.current = true
-    setBusy(true)
+  const open = useCallback(() => {
+    if (!allowed) return
     setProblems(NO_PROBLEMS)
-    submitRun({ pipeline: pipelineId }).then(
-      (run) => {
-        busyRef.current = false
-        navigate(`/runs/${run.id}/`)
-      },
-      (error: unknown) => {
-        busyRef.current = false
-        setBusy(false)
-        setProblems(submitProblems(error))
-      },
-    )
-  }, [allowed, navigate, pipelineId])
+    setDialogOpen(true)
+  }, [allowed])
   const ids = useMemo(() => problemNodeIds(problems), [problems])
   return {
-    busy,
     disabledReason: allowed ? null : 'Viewers cannot run pipelines: running needs the editor role in this project.',
     shortcut: modEnterLabel(typeof navigator === 'undefined' ? '' : navigator.platform),
+    dialogOpen,
     problems,
     problemNodeIds: ids,
-    submit,
+    open,
+    close: () => setDialogOpen(false),
+    started: (run) => navigate(`/runs/${run.id}/`),
+    refused: (error) => {
+      setDialogOpen(false)
+      setProblems(submitProblems(error))
+    },
     dismiss: () => setProblems(NO_PROBLEMS),
   }
 }

@@ -30,6 +30,17 @@ describe('ShortcutHelp', () => {
     expect(screen.queryByRole('dialog')).toBeNull()
   })
 
+  it('lists the keys for notes and groups', () => {
+    render(<ShortcutHelp open onClose={() => undefined} platform="Linux x86_64" />)
+    const dialog = screen.getByRole('dialog')
+    for (const label of ['Add a note', 'Edit the focused note or group label', 'Group the selected nodes', 'Ungroup']) {
+      expect(within(dialog).getByText(label)).toBeTruthy()
+    }
+    expect(within(dialog).getByLabelText('N')).toBeTruthy()
+    expect(within(dialog).getByLabelText('Ctrl+G')).toBeTruthy()
+    expect(within(dialog).getByLabelText('Ctrl+Shift+G')).toBeTruthy()
+  })
+
   it('ignores "?" typed in a text field', () => {
     render(<Harness />)
     fireEvent.keyDown(screen.getByLabelText('Label'), { key: '?' })

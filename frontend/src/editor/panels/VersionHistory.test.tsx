@@ -123,7 +123,7 @@ describe('VersionHistory', () => {
     expect(calls.some((call) => call.method === 'POST')).toBe(false)
 
     fireEvent.click(within(dialog).getByRole('button', { name: 'Restore version 1' }))
-    await waitFor(() => expect(onRestored).toHaveBeenCalledWith(restored))
+    await waitFor(() => expect(onRestored).toHaveBeenCalledWith(restored, 1))
     const post = calls.find((call) => call.method === 'POST')!
     expect(post.body).toEqual({ revision: 7 })
     expect(screen.queryByRole('dialog')).toBeNull()

@@ -23,8 +23,11 @@ export interface VersionHistoryProps {
   revision?: number | null
   /** Editors may restore; viewers only open. */
   canEdit: boolean
-  /** Restore succeeded: the pipeline with the restored draft `graph` and its new `revision`. */
-  onRestored: (pipeline: RestoredPipeline) => void
+  /**
+   * Restore succeeded: the pipeline with the restored draft `graph` and its new `revision`,
+   * and the number of the version restored.
+   */
+  onRestored: (pipeline: RestoredPipeline, versionNumber: number) => void
   /**
    * Called with the full version (its frozen graph) when "Open" is chosen. Without it the
    * panel shows the version itself, read-only, in a dialog.
@@ -195,7 +198,7 @@ export function VersionHistory({
           onClose={() => setConfirming(null)}
           onRestored={(pipeline) => {
             setConfirming(null)
-            onRestored(pipeline)
+            onRestored(pipeline, confirming.number)
           }}
         />
       )}

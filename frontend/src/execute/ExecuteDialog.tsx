@@ -1,0 +1,361 @@
+// The execute dialog: how every run starts. Basic (name, debug, experiment), Compute and
+// Storage (backend + options rendered from the backend's JSON Schema, linked accounts),
+// "Save for future executions", Run. The server validates; its errors land next to fields.
+
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react'
+import {
+  createAccount,
+  getRunSetup,
+  listAccounts,
+  listBackends,
+  listExperiments,
+  type BackendChoice,
+  type BackendInfo,
+  type BackendKind,
+  type LinkedAccount,
+  type RunSetup,
+} from '../api/backends'
+import { itemsOf, submitRun } from '../api/endpoints'
+import type { RunDetail } from '../api/types'
+import { Dialog } from '../components/Dialog'
+import { ErrorState, Spinner } from '../components/States'
+import { useResource } from '../hooks/useResource'
+import { isModEnter } from '../lib/keys'
+import { BackendSection, providedBy, type BackendState } from './BackendSection'
+import { dialogErrors, isGraphRefusal, type DialogErrors } from './executeErrors'
+import { initialValues, parseValues, schemaFields } from './schemaForm'
+import './execute.css'
+
+const KINDS: BackendKind[] = ['compute', 'storage']
+const NAME_CHECK_DELAY_MS = 250
+const NO_ERRORS: DialogErrors = { fields: {}, general: [] }
+
+interface Loaded {
+  setup: RunSetup
+  backends: Record<BackendKind, BackendInfo[]>
+  accounts: LinkedAccount[]
+  experiments: { id: number; name: string }[]
+}
+
+export function ExecuteDialog({
+  pipelineId,
+  projectId,
+  onClose,
+  onStarted,
+  onGraphRefused,
+}: {
+  pipelineId: number
+  projectId: number
+  onClose: () => void
+  onStarted: (run: RunDetail) => void
+  /** The run was refused for problems of the graph itself (shown by the page, on the graph). */
+  onGraphRefused?: (error: unknown) => void
+}) {
+  const loaded = useResource<Loaded>(
+    async (signal) => {
+      const [setup, compute, storage, accounts, experiments] = await Promise.all([
+        getRunSetup(pipelineId, null, signal),
+        listBackends('compute', signal),
+        listBackends('storage', signal),
+        listAccounts(signal).then(itemsOf),
+        listExperiments(projectId, signal)
+          .then(itemsOf)
+          .catch(() => []),
+      ])
+      return {
+        setup,
+        backends: { compute, storage },
+        accounts,
+        experiments: experiments.filter((item) => !item.archived),
+      }
+    },
+    [pipelineId, projectId],
+  )
+
+  return (
+    <Dialog
+      title="Run pipeline"
+      description="Choose where it computes and where its files go."
+      onClose={onClose}
+      className="dialog-wide"
+    >
+      {loaded.status === 'loading' && <Spinner label="Loading backends…" />}
+      {loaded.status === 'error' && (
+        <ErrorState title="Could not load the run options" error={loaded.error} onRetry={loaded.reload} />
+      )}
+      {loaded.status === 'success' && loaded.data && (
+        <ExecuteForm
+          pipelineId={pipelineId}
+          loaded={loaded.data}
+          onClose={onClose}
+          onStarted={onStarted}
+          onGraphRefused={onGraphRefused}
+        />
+      )}
+    </Dialog>
+  )
+}
+
+function startState(kind: BackendKind, loaded: Loaded): BackendState {
+  const saved: BackendChoice | undefined = loaded.setup.preset?.[kind]
+  const backends = loaded.backends[kind]
+  const info = backends.find((item) => item.name === saved?.backend) ?? backends[0]
+  const fields = schemaFields(info?.options_schema)
+  const accountOk = loaded.accounts.some((account) => account.id === saved?.account)
+  return {
+    backend: info?.name ?? 'local',
+    account: saved && accountOk && saved.backend === info?.name ? (saved.account ?? null) : null,
+    values: initialValues(fields, saved?.backend === info?.name ? saved?.options : {}),
+  }
+}
+
+function ExecuteForm({
+  pipelineId,
+  loaded,
+  onClose,
+  onStarted,
+  onGraphRefused,
+}: {
+  pipelineId: number
+  loaded: Loaded
+  onClose: () => void
+  onStarted: (run: RunDetail) => void
+  onGraphRefused?: (error: unknown) => void
+}) {
+  const id = useId()
+  const preset = loaded.setup.preset
+  const [name, setName] = useState(loaded.setup.name)
+  const [runName, setRunName] = useState(loaded.setup.run_name)
+  const [debug, setDebug] = useState(preset?.debug === true)
+  const [experiment, setExperiment] = useState<number | null>(
+    loaded.experiments.some((item) => item.id === preset?.experiment) ? (preset?.experiment ?? null) : null,
+  )
+  const [choices, setChoices] = useState<Record<BackendKind, BackendState>>(() => ({
+    compute: startState('compute', loaded),
+    storage: startState('storage', loaded),
+  }))
+  const [save, setSave] = useState(preset !== null)
+  const [accountNames, setAccountNames] = useState<Record<BackendKind, string>>({ compute: '', storage: '' })
+  const [busy, setBusy] = useState(false)
+  const [errors, setErrors] = useState<DialogErrors>(NO_ERRORS)
+  const busyRef = useRef(false)
+
+  // The name the run will get ("test" -> "test_2"), asked again as the user types.
+  useEffect(() => {
+    const controller = new AbortController()
+    const timer = window.setTimeout(() => {
+      getRunSetup(pipelineId, name.trim() || 'run', controller.signal).then(
+        (setup) => setRunName(setup.run_name),
+        () => undefined,
+      )
+    }, NAME_CHECK_DELAY_MS)
+    return () => {
+      window.clearTimeout(timer)
+      controller.abort()
+    }
+  }, [name, pipelineId])
+
+  /** Secrets typed in (not from an account), per kind: offered to be saved as a linked account. */
+  const typedSecrets = useMemo(() => {
+    const result: Partial<Record<BackendKind, boolean>> = {}
+    for (const kind of KINDS) {
+      const info = loaded.backends[kind].find((item) => item.name === choices[kind].backend)
+      result[kind] = (info?.secret_fields ?? []).some((field) => {
+        const value = choices[kind].values[field]
+        return typeof value === 'string' && value.trim() !== ''
+      })
+    }
+    return result
+  }, [choices, loaded.backends])
+
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault()
+    if (busyRef.current) return
+    const found: DialogErrors = { fields: {}, general: [] }
+    const chosen: Partial<Record<BackendKind, BackendChoice>> = {}
+    for (const kind of KINDS) {
+      const state = choices[kind]
+      const info = loaded.backends[kind].find((item) => item.name === state.backend)
+      const account = loaded.accounts.find((item) => item.id === state.account) ?? null
+      const parsed = parseValues(schemaFields(info?.options_schema), state.values, providedBy(account))
+      for (const [field, message] of Object.entries(parsed.errors)) found.fields[`${kind}.options.${field}`] = message
+      chosen[kind] = { backend: state.backend, options: parsed.options, account: state.account }
+    }
+    if (Object.keys(found.fields).length) {
+      setErrors(found)
+      return
+    }
+    busyRef.current = true
+    setBusy(true)
+    setErrors(NO_ERRORS)
+    try {
+      // Typed-in secrets the user asked to keep become a linked account first, so that the
+      // saved choices refer to it instead of holding a secret.
+      for (const kind of KINDS) {
+        const label = accountNames[kind].trim()
+        const choice = chosen[kind]!
+        if (!label || !typedSecrets[kind]) continue
+        try {
+          const account = await createAccount({ kind, backend: choice.backend, label, options: choice.options })
+          chosen[kind] = { backend: choice.backend, options: {}, account: account.id }
+        } catch (error) {
+          const refused = dialogErrors(error)
+          const message = Object.values(refused.fields)[0] ?? refused.general[0] ?? 'could not be saved'
+          setErrors({ fields: { [`${kind}.accountName`]: message }, general: [] })
+          return
+        }
+      }
+      const run = await submitRun({
+        pipeline: pipelineId,
+        name: name.trim(),
+        debug,
+        experiment,
+        compute: chosen.compute,
+        storage: chosen.storage,
+        save_for_future: save,
+      })
+      onStarted(run)
+    } catch (error) {
+      const found = dialogErrors(error)
+      if (onGraphRefused && !Object.keys(found.fields).length && isGraphRefusal(error)) {
+        onGraphRefused(error)
+        return
+      }
+      setErrors(found)
+    } finally {
+      busyRef.current = false
+      setBusy(false)
+    }
+  }
+
+  const sectionErrors = (kind: BackendKind): Record<string, string> => {
+    const result: Record<string, string> = {}
+    for (const [key, message] of Object.entries(errors.fields)) {
+      if (key.startsWith(`${kind}.`)) result[key.slice(kind.length + 1)] = message
+    }
+    return result
+  }
+
+  return (
+    <form
+      className="form execute-form"
+      onSubmit={submit}
+      noValidate
+      onKeyDown={(event) => {
+        if (isModEnter(event.nativeEvent)) {
+          event.preventDefault()
+          void submit()
+        }
+      }}
+    >
+      {errors.general.length > 0 && (
+        <div className="form-alert" role="alert">
+          <strong>The run could not start</strong>
+          {errors.general.map((message) => (
+            <span key={message}>{message}</span>
+          ))}
+        </div>
+      )}
+
+      <fieldset className="execute-section">
+        <legend>Basic</legend>
+        <div className="field">
+          <label htmlFor={`${id}-name`}>Execution name</label>
+          <input
+            id={`${id}-name`}
+            value={name}
+            maxLength={120}
+            data-autofocus
+            aria-invalid={errors.fields.name ? true : undefined}
+            aria-describedby={`${id}-name-hint`}
+            onChange={(event) => setName(event.target.value)}
+          />
+          <p id={`${id}-name-hint`} className="field-hint" aria-live="polite">
+            This run will be named <strong className="execute-run-name">{runName}</strong>
+            {runName !== (name.trim() || 'run') && ' (the name is taken: a suffix is added)'}
+          </p>
+          {errors.fields.name && <p className="field-error">{errors.fields.name}</p>}
+        </div>
+        <div className="field field-check">
+          <label>
+            <input type="checkbox" checked={debug} onChange={(event) => setDebug(event.target.checked)} />
+            Debug mode
+          </label>
+          <p className="field-hint">
+            Lets you edit operations and re-run: edited code runs, unchanged upstream nodes come from the cache.
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-experiment`}>
+            Experiment <span className="optional">optional</span>
+          </label>
+          <select
+            id={`${id}-experiment`}
+            value={experiment ?? ''}
+            aria-invalid={errors.fields.experiment ? true : undefined}
+            onChange={(event) => setExperiment(event.target.value ? Number(event.target.value) : null)}
+          >
+            <option value="">None</option>
+            {loaded.experiments.map((item) => (
+              <option key={item.id} value={item.id}>
+                {item.name}
+              </option>
+            ))}
+          </select>
+          {errors.fields.experiment && <p className="field-error">{errors.fields.experiment}</p>}
+        </div>
+      </fieldset>
+
+      {KINDS.map((kind) => (
+        <div key={kind}>
+          <BackendSection
+            kind={kind}
+            title={kind === 'compute' ? 'Compute' : 'Storage'}
+            backends={loaded.backends[kind]}
+            accounts={loaded.accounts}
+            state={choices[kind]}
+            errors={sectionErrors(kind)}
+            onChange={(state) => setChoices((current) => ({ ...current, [kind]: state }))}
+          />
+          {typedSecrets[kind] && (
+            <div className="field execute-save-account">
+              <label htmlFor={`${id}-${kind}-account-name`}>
+                Save as a linked account <span className="optional">optional</span>
+              </label>
+              <input
+                id={`${id}-${kind}-account-name`}
+                placeholder="Account name, e.g. Team MinIO"
+                value={accountNames[kind]}
+                aria-invalid={errors.fields[`${kind}.accountName`] ? true : undefined}
+                onChange={(event) => setAccountNames((current) => ({ ...current, [kind]: event.target.value }))}
+              />
+              <p className="field-hint">
+                Secrets typed here are used for this run only, encrypted; name an account to reuse them.
+              </p>
+              {errors.fields[`${kind}.accountName`] && (
+                <p className="field-error">{errors.fields[`${kind}.accountName`]}</p>
+              )}
+            </div>
+          )}
+        </div>
+      ))}
+
+      <div className="field field-check">
+        <label>
+          <input type="checkbox" checked={save} onChange={(event) => setSave(event.target.checked)} />
+          Save for future executions
+        </label>
+        <p className="field-hint">Prefills this dialog next time for this pipeline. Secrets are kept only in linked accounts.</p>
+      </div>
+
+      <div className="form-actions">
+        <button type="button" className="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy || undefined}>
+          {busy ? 'Starting…' : 'Run'}
+        </button>
+      </div>
+    </form>
+  )
+}
