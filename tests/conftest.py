@@ -6,6 +6,7 @@ pytest_plugins = [
     "tests.fixtures.processes",
     "tests.fixtures.engine",
     "tests.fixtures.s3",
+    "tests.fixtures.fake_kubernetes",
 ]
 
 
