@@ -43,6 +43,7 @@ def test_an_editor_runs_on_s3_from_the_execute_dialog(
 
     # when debug is picked, local compute, and S3 storage with the test server's keys
     dialog.get_by_label("Debug mode").check()
+    screenshot(page, "execute-dialog-top")
     compute = dialog.get_by_role("group", name="Compute")
     expect(compute.get_by_label("Backend")).to_have_value("local")
     storage = dialog.get_by_role("group", name="Storage")
