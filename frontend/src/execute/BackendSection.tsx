@@ -4,7 +4,7 @@
 import { useId, useState } from 'react'
 import { checkBackend, type BackendInfo, type BackendKind, type CheckResult, type LinkedAccount } from '../api/backends'
 import { errorMessage } from '../lib/errors'
-import { parseValues, schemaFields, type FormValues, type SchemaField } from './schemaForm'
+import { parseValues, schemaFields, splitFields, type FormValues, type SchemaField } from './schemaForm'
 
 export interface BackendState {
   backend: string
@@ -37,6 +37,26 @@ export function BackendSection({
   const account = usable.find((item) => item.id === state.account) ?? null
   const provided = providedBy(account)
   const [check, setCheck] = useState<{ busy: boolean; result: CheckResult | null }>({ busy: false, result: null })
+  const { main, more } = splitFields(fields)
+  // Folded options open by themselves when one of them holds a value or an error.
+  const moreOpen = more.some((field) => {
+    const value = state.values[field.name]
+    return (typeof value === 'string' && value.trim() !== '') || value === true || Boolean(errors[`options.${field.name}`])
+  })
+  const renderField = (field: SchemaField) => (
+    <OptionField
+      key={field.name}
+      id={`${id}-${field.name}`}
+      field={field}
+      value={state.values[field.name]}
+      providedBy={provided.has(field.name) ? (account?.label ?? null) : null}
+      error={errors[`options.${field.name}`] ?? null}
+      onChange={(value) => {
+        setCheck({ busy: false, result: null })
+        onChange({ ...state, values: { ...state.values, [field.name]: value } })
+      }}
+    />
+  )
 
   const testConnection = () => {
     const parsed = parseValues(fields, state.values, provided)
@@ -108,23 +128,14 @@ export function BackendSection({
         </div>
       )}
 
-      {fields.length > 0 && (
-        <div className="execute-options">
-          {fields.map((field) => (
-            <OptionField
-              key={field.name}
-              id={`${id}-${field.name}`}
-              field={field}
-              value={state.values[field.name]}
-              providedBy={provided.has(field.name) ? account?.label ?? null : null}
-              error={errors[`options.${field.name}`] ?? null}
-              onChange={(value) => {
-                setCheck({ busy: false, result: null })
-                onChange({ ...state, values: { ...state.values, [field.name]: value } })
-              }}
-            />
-          ))}
-        </div>
+      {main.length > 0 && <div className="execute-options">{main.map(renderField)}</div>}
+      {more.length > 0 && (
+        <details className="execute-more" open={moreOpen || undefined}>
+          <summary>
+            More options <span className="optional">{more.length}</span>
+          </summary>
+          <div className="execute-options">{more.map(renderField)}</div>
+        </details>
       )}
 
       {info && (info.secret_fields.length > 0 || fields.length > 0) && (
@@ -227,8 +238,14 @@ function OptionField({
             </option>
           ))}
         </select>
-      ) : field.kind === 'map' ? (
-        <textarea {...common} rows={2} spellCheck={false} onChange={(event) => onChange(event.target.value)} />
+      ) : field.kind === 'map' || field.kind === 'json' ? (
+        <textarea
+          {...common}
+          rows={field.kind === 'json' ? 3 : 2}
+          spellCheck={false}
+          className={field.kind === 'json' ? 'execute-json' : undefined}
+          onChange={(event) => onChange(event.target.value)}
+        />
       ) : (
         <input
           {...common}

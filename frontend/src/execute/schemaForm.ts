@@ -4,7 +4,7 @@
 
 import type { JsonSchema, JsonSchemaProperty } from '../api/backends'
 
-export type FieldKind = 'text' | 'secret' | 'number' | 'integer' | 'boolean' | 'choice' | 'list' | 'map'
+export type FieldKind = 'text' | 'secret' | 'number' | 'integer' | 'boolean' | 'choice' | 'list' | 'map' | 'json'
 
 export interface SchemaField {
   name: string
@@ -33,7 +33,8 @@ function kindOf(property: JsonSchemaProperty): FieldKind {
     case 'number':
       return 'number'
     case 'array':
-      return 'list'
+      // Lists of plain values are typed one per line; lists of objects as JSON.
+      return property.items?.type === 'object' ? 'json' : 'list'
     case 'object':
       return 'map'
     default:
@@ -71,6 +72,7 @@ export function initialValues(fields: SchemaField[], saved: Record<string, unkno
     if (field.kind === 'boolean') values[field.name] = value === true
     else if (value === undefined || value === null) values[field.name] = ''
     else if (field.kind === 'list' && Array.isArray(value)) values[field.name] = value.join(', ')
+    else if (field.kind === 'json') values[field.name] = Array.isArray(value) && !value.length ? '' : JSON.stringify(value, null, 2)
     else if (field.kind === 'map' && typeof value === 'object') values[field.name] = mapText(value as Record<string, unknown>)
     else values[field.name] = String(value)
   }
@@ -122,6 +124,12 @@ export function parseValues(fields: SchemaField[], values: FormValues, optionalR
         .split(/[,\n]/)
         .map((item) => item.trim())
         .filter(Boolean)
+    } else if (field.kind === 'json') {
+      try {
+        options[field.name] = JSON.parse(text)
+      } catch {
+        errors[field.name] = 'Enter valid JSON, e.g. [{"key": "gpu", "operator": "Exists"}].'
+      }
     } else if (field.kind === 'map') {
       const entries: Record<string, string> = {}
       for (const line of text.split('\n').map((item) => item.trim()).filter(Boolean)) {
@@ -136,4 +144,18 @@ export function parseValues(fields: SchemaField[], values: FormValues, optionalR
     } else options[field.name] = text
   }
   return { options, errors }
+}
+
+/** How many fields a backend shows before the rest fold under "More options". */
+export const MAIN_FIELDS = 6
+
+/** Fields shown at once (required, secret, or among the first few) and the rest. */
+export function splitFields(fields: SchemaField[]): { main: SchemaField[]; more: SchemaField[] } {
+  const main: SchemaField[] = []
+  const more: SchemaField[] = []
+  for (const field of fields) {
+    if (field.required || field.kind === 'secret' || main.length < MAIN_FIELDS) main.push(field)
+    else more.push(field)
+  }
+  return { main, more }
 }
