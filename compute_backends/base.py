@@ -72,6 +72,10 @@ class ComputeBackend(ABC):
     # carry `"writeOnly": true` and are never sent back.
     options_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {}}
 
+    def check(self) -> None:  # noqa: B027 - optional hook
+        """"Test connection": raise with a message a user can act on when the backend cannot
+        be used with these options. Backends with nothing to reach need not override it."""
+
     @abstractmethod
     def launch(self, spec: LaunchSpec, on_wait: Any = None) -> Execution:
         """Start the node. May block while waiting for resources, calling

@@ -876,6 +876,25 @@ class KubernetesCompute(ComputeBackend):
             self._api = client.ApiClient(self._load_configuration())
         return self._api
 
+    def check(self) -> None:
+        """Reach the API server and list Jobs in the namespace: what every run needs to do."""
+        from kubernetes import client
+        from kubernetes.client.exceptions import ApiException
+
+        namespace = self.options.namespace
+        try:
+            client.BatchV1Api(self.api()).list_namespaced_job(namespace, limit=1, _request_timeout=5)
+        except ApiException as exc:
+            if exc.status in (401, 403):
+                raise LaunchRefused(
+                    f"the cluster refused these credentials for Jobs in namespace {namespace!r}: "
+                    f"{api_error_text(exc)}"
+                ) from None
+            raise LaunchRefused(f"the cluster answered {api_error_text(exc)}") from None
+        except Exception as exc:
+            host = getattr(getattr(self.api(), "configuration", None), "host", "") or "the API server"
+            raise LaunchRefused(f"cannot reach {host}: {api_error_text(exc)}") from None
+
     def _presigning_storage(self) -> Any:
         storage = self.storage
         if not all(

@@ -205,3 +205,15 @@ def test_rotating_the_key_keeps_secrets_readable(settings, owner):
     assert account.secret_ciphertext != before
     settings.PIPEWRIGHT_CREDENTIALS_KEYS = [new]  # the old key can now be dropped
     assert decrypt_json(account.secret_ciphertext) == {"secret_key": SECRET}
+
+
+def test_test_connection_of_a_kubernetes_cluster(client_for, owner, fake_kubernetes):
+    client = client_for(owner)
+    url = "/api/backends/compute/kubernetes/check/"
+    options = {"api_server": fake_kubernetes.url, "namespace": "pipelines"}
+    good = client.post(url, {"options": {**options, "token": "fake-token"}}, format="json").json()
+    assert good == {"ok": True, "message": "Connected."}
+    bad = client.post(url, {"options": {**options, "token": SECRET}}, format="json").json()
+    assert bad["ok"] is False
+    assert "refused these credentials" in bad["message"]
+    assert SECRET not in bad["message"]

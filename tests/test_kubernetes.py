@@ -791,3 +791,18 @@ def test_an_execution_without_on_wait_puts_the_reason_in_its_log():
     execution._report(pod("Pending", waiting={"reason": "ImagePullBackOff"}))
     assert execution.lines.get_nowait() == "[pipewright] waiting for Kubernetes: ImagePullBackOff"
     assert execution.lines.empty()
+
+
+def test_test_connection_says_whether_the_cluster_answers(fake_kubernetes: FakeKubernetes) -> None:
+    from compute_backends.base import LaunchRefused
+
+    good = KubernetesCompute(
+        {"api_server": fake_kubernetes.url, "token": "fake-token", "namespace": "pipelines"}
+    )
+    good.check()
+    wrong = KubernetesCompute({"api_server": fake_kubernetes.url, "token": "nope", "namespace": "pipelines"})
+    with pytest.raises(LaunchRefused, match="refused these credentials"):
+        wrong.check()
+    nowhere = KubernetesCompute({"api_server": "http://127.0.0.1:9", "token": "t"})
+    with pytest.raises(LaunchRefused, match=r"cannot reach http://127\.0\.0\.1:9"):
+        nowhere.check()
