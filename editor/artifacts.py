@@ -8,6 +8,7 @@ from typing import IO, Any
 
 from django.db import transaction
 
+from credentials.backends import UnknownBackend, backend
 from editor.models import Artifact, Project
 from storage_backends.base import StorageBackend
 from storage_backends.registry import get_storage
@@ -61,6 +62,25 @@ def storage_of(artifact: Artifact) -> StorageBackend:
     if artifact.produced_by_id is not None and artifact.produced_by is not None:
         options.update(artifact.produced_by.run.backend_secrets("storage"))
     return get_storage(artifact.storage_backend, options)
+
+
+def needs_credentials(artifact: Artifact, user: Any) -> bool:
+    """Whether opening the artifact takes secrets that are not `user`'s: its storage needs
+    secrets, and they are someone else's linked account or were typed in for another
+    user's run. (Uploads kept with the server's own storage settings need none.)"""
+    try:
+        info = backend("storage", artifact.storage_backend)
+    except UnknownBackend:
+        return False
+    if not info.secret_fields:
+        return False
+    user_id = getattr(user, "pk", None)
+    if artifact.storage_account_id is not None and artifact.storage_account is not None:
+        return artifact.storage_account.owner_id != user_id
+    if artifact.produced_by_id is not None and artifact.produced_by is not None:
+        run = artifact.produced_by.run
+        return run.created_by_id != user_id and bool(run.backend_secrets("storage"))
+    return False
 
 
 def open_artifact(artifact: Artifact) -> IO[bytes]:

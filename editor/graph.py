@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from editor.schemas import Graph, OperationInterface, error_messages
+from editor.schemas import INPUT_PORT, Graph, OperationInterface, error_messages
 
 
 @dataclass(frozen=True)
@@ -98,47 +98,71 @@ def check_wiring(graph: Graph, interfaces: Mapping[int, OperationInterface]) -> 
                 )
 
     wired_inputs: set[tuple[str, str]] = set()
+    pipeline_inputs = {item.name: item for item in graph.inputs}
     for edge in graph.edges:
         where = edge.id or f"{edge.source}.{edge.source_port}->{edge.target}.{edge.target_port}"
+        feed = pipeline_inputs.get(edge.source)
         source, target = nodes.get(edge.source), nodes.get(edge.target)
-        if source is None or target is None:
-            missing = edge.source if source is None else edge.target
+        if edge.target in pipeline_inputs:
+            problems.append(Problem(f"pipeline input {edge.target!r} cannot be fed by an edge", edge=where))
+            continue
+        if (source is None and feed is None) or target is None:
+            missing = edge.target if source is not None or feed is not None else edge.source
             problems.append(Problem(f"edge refers to missing node {missing!r}", edge=where))
             continue
         if edge.source == edge.target:
             problems.append(Problem("a node cannot feed itself", node=edge.source, edge=where))
             continue
-        src_if, dst_if = interfaces.get(source.operation), interfaces.get(target.operation)
-        if src_if is None or dst_if is None:
-            continue
-        out_port = next((p for p in src_if.outputs if p.name == edge.source_port), None)
-        in_port = next((p for p in dst_if.inputs if p.name == edge.target_port), None)
-        if out_port is None:
-            problems.append(
-                Problem(
-                    f"no output port {edge.source_port!r}",
-                    node=edge.source,
-                    port=edge.source_port,
-                    edge=where,
+        dst_if = interfaces.get(target.operation)
+        if feed is not None:
+            src_type: str = feed.type
+            src_name = f"input {feed.name!r}"
+            if edge.source_port != INPUT_PORT:
+                problems.append(
+                    Problem(
+                        f"pipeline input {feed.name!r} has one output, {INPUT_PORT!r}, "
+                        f"not {edge.source_port!r}",
+                        edge=where,
+                    )
                 )
-            )
+                continue
+        else:
+            assert source is not None
+            src_if = interfaces.get(source.operation)
+            if src_if is None or dst_if is None:
+                continue
+            out_port = next((p for p in src_if.outputs if p.name == edge.source_port), None)
+            if out_port is None:
+                problems.append(
+                    Problem(
+                        f"no output port {edge.source_port!r}",
+                        node=edge.source,
+                        port=edge.source_port,
+                        edge=where,
+                    )
+                )
+            src_type, src_name = (out_port.type if out_port else ""), "output"
+        if dst_if is None:
+            continue
+        in_port = next((p for p in dst_if.inputs if p.name == edge.target_port), None)
         if in_port is None:
             problems.append(
                 Problem(
                     f"no input port {edge.target_port!r}", node=edge.target, port=edge.target_port, edge=where
                 )
             )
-        if out_port is None or in_port is None:
+        if not src_type or in_port is None:
             continue
         if (edge.target, edge.target_port) in wired_inputs:
             problems.append(
                 Problem("input is connected twice", node=edge.target, port=edge.target_port, edge=where)
             )
         wired_inputs.add((edge.target, edge.target_port))
-        if not types_compatible(out_port.type, in_port.type):
+        if not types_compatible(src_type, in_port.type):
+            what = f"{src_type} {src_name}" if feed is not None else f"{src_type} output"
             problems.append(
                 Problem(
-                    f"type mismatch: {out_port.type} output cannot feed a {in_port.type} input",
+                    f"type mismatch: {what} cannot feed a {in_port.type} input",
                     node=edge.target,
                     port=edge.target_port,
                     edge=where,
@@ -148,6 +172,18 @@ def check_wiring(graph: Graph, interfaces: Mapping[int, OperationInterface]) -> 
     if cycle:
         problems.append(Problem(f"the graph has a cycle: {' -> '.join(cycle)}", node=cycle[0]))
     return problems
+
+
+def input_edges(graph: dict[str, Any]) -> list[dict[str, Any]]:
+    """The edges of a stored graph that start at a pipeline input (their source is its name)."""
+    names = {item["name"] for item in graph.get("inputs", [])}
+    return [edge for edge in graph["edges"] if edge["source"] in names]
+
+
+def node_edges(graph: dict[str, Any]) -> list[dict[str, Any]]:
+    """The edges of a stored graph between two nodes (those from pipeline inputs left out)."""
+    names = {item["name"] for item in graph.get("inputs", [])}
+    return [edge for edge in graph["edges"] if edge["source"] not in names]
 
 
 def missing_inputs(graph: Graph, interfaces: Mapping[int, OperationInterface]) -> list[Problem]:

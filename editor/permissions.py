@@ -23,15 +23,20 @@ class HasProjectRole(BasePermission):
     Objects outside the user's projects never reach this check: viewsets
     filter their querysets with `visible_to`, so those are plain 404s.
     A view may list POST actions that only read in `viewer_actions`.
-    Objects without a project (the built-in library) are read-only.
+    Objects without a project (the built-in library) are read-only: safe
+    methods and those actions only.
     """
 
     message = "You do not have the role in this project that this action needs."
 
-    def required_role(self, request: Request, view: Any, obj: Any) -> str:
-        if request.method in SAFE_METHODS or getattr(view, "action", None) in getattr(
+    @staticmethod
+    def only_reads(request: Request, view: Any) -> bool:
+        return request.method in SAFE_METHODS or getattr(view, "action", None) in getattr(
             view, "viewer_actions", ()
-        ):
+        )
+
+    def required_role(self, request: Request, view: Any, obj: Any) -> str:
+        if self.only_reads(request, view):
             return Role.VIEWER
         if isinstance(obj, Project):
             return Role.OWNER
@@ -40,5 +45,5 @@ class HasProjectRole(BasePermission):
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         project = project_of(obj)
         if project is None:
-            return request.method in SAFE_METHODS
+            return self.only_reads(request, view)
         return project.allows(request.user, self.required_role(request, view, obj))

@@ -149,11 +149,51 @@ class Edge(Strict):
     target_port: str
 
 
+# A pipeline input feeds node inputs like a node output: an edge whose `source` is the
+# input's name and whose `source_port` is "value" (see docs/editor.md, "Pipeline inputs").
+INPUT_PORT = "value"
+# File and directory inputs are artifacts chosen when a run starts: they have no default.
+ARTIFACT_TYPES = frozenset({"file", "directory"})
+_VALUE_CHECKS: dict[str, Any] = {
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "str": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+}
+
+
+def input_value_ok(type_: str, value: Any) -> bool:
+    """Whether `value` suits a pipeline input of `type_` (bools are not numbers here)."""
+    check = _VALUE_CHECKS.get(type_)
+    return True if check is None else bool(check(value))
+
+
 class PipelineInput(Strict):
     name: str = Field(pattern=IDENTIFIER)
     type: PortType
+    # None: required (a run must give a value when the input is wired).
     default: Any = None
-    description: str = ""
+    description: str = Field(default="", max_length=2000)
+    # Where the editor draws it; None for inputs saved before they were drawn.
+    position: Position | None = None
+
+    @model_validator(mode="after")
+    def default_fits_the_type(self) -> PipelineInput:
+        if self.default is None:
+            return self
+        if self.type in ARTIFACT_TYPES:
+            raise ValueError(f"a {self.type} input has no default: its artifact is chosen when a run starts")
+        if not input_value_ok(self.type, self.default):
+            raise ValueError(f"default must be of type {self.type}")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _omit_no_position(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Left out when unset, so graphs saved before inputs were drawn hash the same.
+        data: dict[str, Any] = handler(self)
+        if data.get("position") is None:
+            data.pop("position", None)
+        return data
 
 
 # Notes and groups are drawn on the editor's canvas and nothing else: the engine and the
@@ -192,7 +232,8 @@ def _used_twice(ids: list[str]) -> list[str]:
 class Graph(Strict):
     nodes: list[Node] = Field(default_factory=list, max_length=20000)
     edges: list[Edge] = Field(default_factory=list, max_length=100000)
-    inputs: list[PipelineInput] = Field(default_factory=list)
+    # Named like nodes: input names share the nodes' (and notes', groups') namespace.
+    inputs: list[PipelineInput] = Field(default_factory=list, max_length=1000)
     # Validated after `nodes` (field order), which they refer to.
     notes: list[Note] = Field(default_factory=list, max_length=2000)
     groups: list[Group] = Field(default_factory=list, max_length=1000)
@@ -206,6 +247,17 @@ class Graph(Strict):
                 data.pop(key, None)
         return data
 
+    @field_validator("inputs")
+    @classmethod
+    def input_names_are_unique(cls, inputs: list[PipelineInput], info: ValidationInfo) -> list[PipelineInput]:
+        names = [item.name for item in inputs]
+        if twice := _used_twice(names):
+            raise ValueError(f"input name {twice[0]!r} is used twice")
+        node_ids = {node.id for node in info.data.get("nodes", [])}
+        if clash := sorted(node_ids.intersection(names)):
+            raise ValueError(f"input name {clash[0]!r} is also a node id")
+        return inputs
+
     @field_validator("notes")
     @classmethod
     def note_ids_are_unique(cls, notes: list[Note], info: ValidationInfo) -> list[Note]:
@@ -215,6 +267,9 @@ class Graph(Strict):
         node_ids = {node.id for node in info.data.get("nodes", [])}
         if clash := sorted(node_ids.intersection(ids)):
             raise ValueError(f"note id {clash[0]!r} is also a node id")
+        input_names = {item.name for item in info.data.get("inputs", [])}
+        if clash := sorted(input_names.intersection(ids)):
+            raise ValueError(f"note id {clash[0]!r} is also an input name")
         return notes
 
     @field_validator("groups")
@@ -223,13 +278,15 @@ class Graph(Strict):
         ids = [group.id for group in groups]
         if twice := _used_twice(ids):
             raise ValueError(f"group id {twice[0]!r} is used twice")
-        taken = {note.id: "note" for note in info.data.get("notes", [])}
+        taken = {item.name: "input" for item in info.data.get("inputs", [])}
+        taken |= {note.id: "note" for note in info.data.get("notes", [])}
         if "nodes" not in info.data:
             return groups  # the nodes are refused already; members cannot be checked
         taken |= {node.id: "node" for node in info.data["nodes"]}
         for group in groups:
             if group.id in taken:
-                raise ValueError(f"group id {group.id!r} is also a {taken[group.id]} id")
+                what = "an input name" if taken[group.id] == "input" else f"a {taken[group.id]} id"
+                raise ValueError(f"group id {group.id!r} is also {what}")
             for member in group.nodes:
                 if taken.get(member) != "node":
                     raise ValueError(f"group {group.id!r} names unknown node {member!r}")

@@ -26,6 +26,7 @@ MAIN_PY = '''#!/usr/bin/env python3
 """Pipewright pipeline {name!r}, version {number}.
 
     python main.py                  # run every node in dependency order into ./output
+    python main.py --input NAME=VALUE   # give a pipeline input (a path for files)
     python main.py --node ID        # run one node (as a compute backend does)
     python main.py --help
 """

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from editor.schemas import MAX_BACKOFF_SECONDS, MAX_RETRIES, MAX_TIMEOUT_SECONDS
+from editor.schemas import IDENTIFIER, MAX_BACKOFF_SECONDS, MAX_RETRIES, MAX_TIMEOUT_SECONDS
 
 
 class Strict(BaseModel):
@@ -18,6 +19,15 @@ class BackendChoice(Strict):
     options: dict[str, Any] = Field(default_factory=dict)
     # A linked account of the submitting user whose options and secrets fill in the rest.
     account: int | None = None
+
+
+class InputCredentials(Strict):
+    """How to open an input artifact kept in storage whose credentials are not the submitter's:
+    a linked account of the submitter for its backend, or the backend's options typed in
+    (secrets go to Run.secret_ciphertext, never into the config)."""
+
+    account: int | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
 
 
 class RetryPolicy(Strict):
@@ -35,8 +45,12 @@ class ExecutionConfig(Strict):
     storage: BackendChoice = Field(default_factory=BackendChoice)
     # node id -> parameter name -> value, on top of the frozen ones
     params: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    # "node.port" -> {"artifact": id} or {"value": json}, for unconnected inputs
+    # "<pipeline input name>" -> {"artifact": id} or {"value": json}: what a pipeline input
+    # gives every node input it is wired to (at submit, wired inputs left out get their
+    # default written here); "node.port" -> the same, for an unconnected node input.
     inputs: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # "<artifact id>" -> credentials of the submitter for an input artifact they cannot open
+    input_credentials: dict[str, InputCredentials] = Field(default_factory=dict)
     # run these nodes (and what they need); None: all
     nodes: list[str] | None = None
     # run everything up to and including this node
@@ -54,8 +68,21 @@ class ExecutionConfig(Strict):
     def inputs_name_node_and_port(cls, inputs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         for key, value in inputs.items():
             node, dot, port = key.partition(".")
-            if not dot or not node or not port:
-                raise ValueError(f"input key {key!r} must be node.port")
+            if dot and (not node or not port):
+                raise ValueError(f"input key {key!r} must be node.port or a pipeline input's name")
+            if not dot and not re.fullmatch(IDENTIFIER, key):
+                raise ValueError(f"input key {key!r} must be node.port or a pipeline input's name")
             if set(value) not in ({"artifact"}, {"value"}):
                 raise ValueError(f"input {key!r} must be {{'artifact': id}} or {{'value': ...}}")
+            artifact = value.get("artifact", 0)
+            if not isinstance(artifact, int) or isinstance(artifact, bool):
+                raise ValueError(f"input {key!r}: an artifact is given by its id (a whole number)")
         return inputs
+
+    @field_validator("input_credentials")
+    @classmethod
+    def credentials_name_artifacts(cls, given: dict[str, InputCredentials]) -> dict[str, InputCredentials]:
+        for key in given:
+            if not key.isdigit():
+                raise ValueError(f"input_credentials key {key!r} must be an artifact id")
+        return given

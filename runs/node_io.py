@@ -19,8 +19,10 @@ from editor.artifacts import storage_of
 from editor.models import Artifact
 from runs.backends import RunStorage
 from runs.bundle import render_bundle
+from runs.inputs import input_storage
 from runs.models import NodeRun, Run
-from runs.scheduler import version_parents
+from runs.scheduler import input_feeds, version_parents
+from storage_backends.base import StorageBackend
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +64,11 @@ def _render_run_bundle(run: Run) -> Path:
     return render_bundle(run.pipeline_version, versions)
 
 
-def _fetch_artifact(artifact: Artifact, target: Path, port_type: str) -> Path:
+def _fetch_artifact(
+    artifact: Artifact, target: Path, port_type: str, storage: StorageBackend | None = None
+) -> Path:
     """Stream an artifact into the work dir; directories arrive as tar archives."""
-    storage = storage_of(artifact)
+    storage = storage or storage_of(artifact)
     if port_type == "directory":
         target.mkdir(parents=True, exist_ok=True)
         with storage.open(artifact.location) as source, tarfile.open(fileobj=source, mode="r|gz") as archive:
@@ -102,17 +106,32 @@ def prepare_inputs(node_run: NodeRun, work_dir: Path) -> dict[str, Any]:
         for in_port, output in files.items():
             artifact = artifacts[output["artifact"]]
             paths[in_port] = str(_fetch_artifact(artifact, inputs_dir / in_port, ports[in_port]))
-    for key, given in run.config.get("inputs", {}).items():
-        node_id, _, port = key.partition(".")
-        if node_id != node_run.node_id:
+    config_inputs: dict[str, dict[str, Any]] = run.config.get("inputs", {})
+    for key, given in config_inputs.items():
+        node_id, dot, port = key.partition(".")
+        if not dot or node_id != node_run.node_id:
             continue
         if "artifact" in given:
             artifact = Artifact.objects.get(pk=given["artifact"], project_id=run.project_id)
-            paths[port] = str(_fetch_artifact(artifact, inputs_dir / port, ports[port]))
+            storage = input_storage(run, artifact)
+            paths[port] = str(_fetch_artifact(artifact, inputs_dir / port, ports[port], storage))
         else:
             path = inputs_dir / f"{port}.json"
             path.write_text(json.dumps(given["value"]))
             paths[port] = str(path)
+    # Pipeline inputs: the artifact or value the run gives each one, into every wired port.
+    for name, port in input_feeds(run, node_run.node_id):
+        chosen = config_inputs.get(name)
+        if chosen is None:
+            continue  # not given and no default: the port is optional (submit refused otherwise)
+        if "artifact" in chosen:
+            artifact = Artifact.objects.select_related("storage_account", "produced_by__run").get(
+                pk=chosen["artifact"], project_id=run.project_id
+            )
+            storage = input_storage(run, artifact)
+            paths[port] = str(_fetch_artifact(artifact, inputs_dir / port, ports[port], storage))
+        else:
+            paths[port] = {"value": chosen["value"]}  # inline, as small upstream values travel
     return paths
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from credentials.backends import KINDS, UnknownBackend, backend, split_secrets
+from editor.graph import input_edges
 from editor.models import Pipeline
 from runs.models import ExecutionPreset, Run
 from runs.submit import unique_run_name
@@ -43,7 +44,27 @@ def run_setup(user: Any, pipeline: Pipeline, wanted_name: str | None) -> dict[st
         Run.objects.filter(pipeline=pipeline).order_by("-created_at").values_list("name", flat=True).first()
     )
     base = (wanted_name if wanted_name is not None else config.get("name")) or _stem(last) or "run"
-    return {"preset": config or None, "name": base, "run_name": unique_run_name(pipeline, base)}
+    return {
+        "preset": config or None,
+        "name": base,
+        "run_name": unique_run_name(pipeline, base),
+        "inputs": run_inputs(pipeline.graph),
+    }
+
+
+def run_inputs(graph: dict[str, Any]) -> list[dict[str, Any]]:
+    """The pipeline inputs a run is asked for, each saying whether an edge feeds a node from it."""
+    fed = {edge["source"] for edge in input_edges(graph)}
+    return [
+        {
+            "name": item["name"],
+            "type": item["type"],
+            "default": item.get("default"),
+            "description": item.get("description", ""),
+            "wired": item["name"] in fed,
+        }
+        for item in graph.get("inputs", [])
+    ]
 
 
 def _stem(name: str | None) -> str:

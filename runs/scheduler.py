@@ -20,8 +20,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from editor.graph import input_edges, node_edges
 from editor.hashing import content_hash
-from editor.models import PipelineVersion
+from editor.models import Artifact, PipelineVersion
 from runs.choices import NodeState, RunState
 from runs.events import Event, record_events
 from runs.models import NodeRun, Run
@@ -33,9 +34,10 @@ BLOCKING = frozenset({NodeState.FAILED, NodeState.SKIPPED, NodeState.CANCELLED})
 
 
 def parents_of(graph: dict[str, Any]) -> dict[str, list[tuple[str, str, str]]]:
-    """node id -> [(parent id, parent's output port, this node's input port)]."""
+    """node id -> [(parent id, parent's output port, this node's input port)]; edges from
+    pipeline inputs are not parents (see `input_feeds`)."""
     parents: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    for edge in graph["edges"]:
+    for edge in node_edges(graph):
         parents[edge["target"]].append((edge["source"], edge["source_port"], edge["target_port"]))
     return parents
 
@@ -76,7 +78,7 @@ def version_parents(run: Run) -> dict[str, list[tuple[str, str, str]]]:
 @lru_cache(maxsize=64)
 def _children(version_id: int) -> dict[str, tuple[str, ...]]:
     children: dict[str, set[str]] = defaultdict(set)
-    for edge in frozen_graph(version_id)["edges"]:
+    for edge in node_edges(frozen_graph(version_id)):
         children[edge["source"]].add(edge["target"])
     return {node_id: tuple(sorted(targets)) for node_id, targets in children.items()}
 
@@ -84,6 +86,19 @@ def _children(version_id: int) -> dict[str, tuple[str, ...]]:
 def version_children(run: Run) -> dict[str, tuple[str, ...]]:
     """node id -> ids of the nodes fed by it, for a run's frozen graph."""
     return _children(run.pipeline_version_id)
+
+
+@lru_cache(maxsize=64)
+def _input_feeds(version_id: int) -> dict[str, tuple[tuple[str, str], ...]]:
+    feeds: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for edge in input_edges(frozen_graph(version_id)):
+        feeds[edge["target"]].append((edge["source"], edge["target_port"]))
+    return {node_id: tuple(pairs) for node_id, pairs in feeds.items()}
+
+
+def input_feeds(run: Run, node_id: str) -> tuple[tuple[str, str], ...]:
+    """(pipeline input name, this node's input port) for each pipeline input wired to the node."""
+    return _input_feeds(run.pipeline_version_id).get(node_id, ())
 
 
 def effective_params(run: Run, node: dict[str, Any]) -> dict[str, Any]:
@@ -95,10 +110,19 @@ def cache_key(run: Run, node: dict[str, Any], node_run: NodeRun, upstream: dict[
     inputs: dict[str, Any] = {}
     for parent_id, out_port, in_port in version_parents(run).get(node["id"], []):
         inputs[in_port] = upstream[parent_id].outputs[out_port]["checksum"]
-    for key, value in run.config.get("inputs", {}).items():
-        node_id, _, port = key.partition(".")
-        if node_id == node["id"]:
+    given = run.config.get("inputs", {})
+    for key, value in given.items():
+        node_id, dot, port = key.partition(".")
+        if dot and node_id == node["id"]:
             inputs[port] = value
+    for name, port in input_feeds(run, node["id"]):
+        if name not in given:
+            continue
+        if "artifact" in given[name]:  # the content counts, not which upload holds it
+            checksum = Artifact.objects.filter(pk=given[name]["artifact"]).values_list("checksum", flat=True)
+            inputs[port] = checksum.first() or f"artifact {given[name]['artifact']}"
+        else:
+            inputs[port] = {"value": given[name]["value"]}
     identity: dict[str, Any] = {
         "operation": node_run.operation_version.content_hash,
         "params": effective_params(run, node),

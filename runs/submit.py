@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from credentials.backends import KINDS
 from credentials.crypto import encrypt_json
 from credentials.resolve import Resolved, resolve_choice
-from editor.graph import Problem, param_value_ok
+from editor.choices import OperationKind
+from editor.graph import Problem, node_edges, param_value_ok
 from editor.models import Artifact, OperationVersion, Pipeline, PipelineVersion
 from editor.operations import latest_versions
 from editor.pipelines import freeze_version
@@ -19,6 +20,13 @@ from editor.schemas import error_messages
 from runs.choices import NodeState
 from runs.config import ExecutionConfig
 from runs.events import record_event
+from runs.inputs import (
+    check_pipeline_inputs,
+    chosen_artifact_ids,
+    inherit_input_secrets,
+    project_artifacts,
+    resolve_input_credentials,
+)
 from runs.models import Experiment, NodeRun, Run
 
 
@@ -47,7 +55,7 @@ def unique_run_name(pipeline: Pipeline, wanted: str) -> str:
 
 def ancestors(graph: dict[str, Any], targets: set[str]) -> set[str]:
     parents: dict[str, set[str]] = {}
-    for edge in graph["edges"]:
+    for edge in node_edges(graph):
         parents.setdefault(edge["target"], set()).add(edge["source"])
     seen: set[str] = set()
     stack = list(targets)
@@ -73,7 +81,10 @@ def planned_nodes(graph: dict[str, Any], config: ExecutionConfig) -> set[str]:
 
 
 def _check(
-    version: PipelineVersion, config: ExecutionConfig, ops: dict[str, OperationVersion], user: Any
+    version: PipelineVersion,
+    config: ExecutionConfig,
+    ops: dict[str, OperationVersion],
+    artifacts: dict[int, Artifact],
 ) -> list[Problem]:
     problems: list[Problem] = []
     graph = version.graph
@@ -97,16 +108,15 @@ def _check(
                 )
     provided = set()
     for key, value in config.inputs.items():
-        node_id, _, port = key.partition(".")
+        node_id, dot, port = key.partition(".")
+        if not dot:
+            continue  # a pipeline input's name: runs/inputs.py checks those
         provided.add((node_id, port))
         if node_id not in node_ids:
             problems.append(Problem("input given for a node that does not exist", node=node_id, port=port))
         elif port not in {p["name"] for p in ops[node_id].inputs}:
             problems.append(Problem(f"no input port {port!r}", node=node_id, port=port))
-        elif (
-            "artifact" in value
-            and not Artifact.objects.filter(pk=value["artifact"], project=version.pipeline.project).exists()
-        ):
+        elif "artifact" in value and int(value["artifact"]) not in artifacts:
             problems.append(
                 Problem(f"artifact {value['artifact']} not found in this project", node=node_id, port=port)
             )
@@ -116,12 +126,31 @@ def _check(
             wire = (node_id, port["name"])
             if not port.get("optional") and wire not in wired and wire not in provided:
                 problems.append(Problem("required input is not connected", node=node_id, port=port["name"]))
+    problems += container_problems(graph, config, ops, node_ids)
     if (
         config.experiment is not None
         and not Experiment.objects.filter(pk=config.experiment, project=version.pipeline.project).exists()
     ):
         problems.append(Problem(f"experiment: {config.experiment} is not an experiment of this project"))
     return problems
+
+
+def container_problems(
+    graph: dict[str, Any], config: ExecutionConfig, ops: dict[str, OperationVersion], node_ids: set[str]
+) -> list[Problem]:
+    """Container operations can be written and wired today, but no backend runs their images
+    yet (they will run as their own pods on the kubernetes backend): refuse them at submit,
+    naming the node, rather than fail at run time."""
+    return [
+        Problem(
+            f"container operations cannot run yet: this node runs the image {ops[node_id].image!r}, "
+            "and only Python operations run on the compute backends for now; "
+            "leave the node out of the run (run until another node) or use a Python operation",
+            node=node_id,
+        )
+        for node_id in sorted(planned_nodes(graph, config) & node_ids)
+        if ops[node_id].kind == OperationKind.CONTAINER
+    ]
 
 
 def resolve_backends(config: ExecutionConfig, user: Any) -> tuple[dict[str, Resolved], list[Problem]]:
@@ -164,18 +193,30 @@ def create_run(
     user: Any,
     *,
     latest_operations: bool = False,
-    inherited_secrets: dict[str, dict[str, Any]] | None = None,
+    inherited_secrets: dict[str, Any] | None = None,
 ) -> Run:
     ops = operation_versions_for(version, latest_operations)
     if inherited_secrets:  # a re-run keeps the secrets typed in for the run it repeats
-        for kind, secrets in inherited_secrets.items():
+        for kind, inherited in inherited_secrets.items():
+            if kind == "inputs":
+                inherit_input_secrets(config, inherited)
+                continue
             choice = getattr(config, kind)
-            choice.options = {**secrets, **choice.options}
+            choice.options = {**inherited, **choice.options}
     backends, backend_problems = resolve_backends(config, user)
-    problems = backend_problems + _check(version, config, ops, user)
+    artifacts = project_artifacts(version.pipeline.project_id, chosen_artifact_ids(config))
+    input_problems, defaults = check_pipeline_inputs(
+        version.graph, config, planned_nodes(version.graph, config), artifacts
+    )
+    credential_problems, input_secrets = resolve_input_credentials(config, artifacts, user)
+    problems = [*backend_problems, *_check(version, config, ops, artifacts), *input_problems]
+    problems += credential_problems
     if problems:
         raise SubmitInvalid(problems)
-    secrets = {kind: found.secrets for kind, found in backends.items() if found.secrets}
+    config.inputs.update(defaults)  # the run says what every wired input gave
+    secrets: dict[str, Any] = {kind: found.secrets for kind, found in backends.items() if found.secrets}
+    if input_secrets:
+        secrets["inputs"] = input_secrets
     for kind, found in backends.items():  # the config keeps public options only
         getattr(config, kind).options = found.public
     Pipeline.objects.select_for_update().filter(pk=pipeline.pk).first()  # serialise name choice

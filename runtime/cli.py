@@ -23,6 +23,16 @@ def parse_param(text: str) -> tuple[str, str, Any]:
     return node_id, name, value
 
 
+def parse_input(text: str) -> tuple[str, str]:
+    """`name=value`: a pipeline input and what it gives (a path, or a JSON/text value)."""
+    import argparse
+
+    name, sep, raw = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected name=value, got {text!r}")
+    return name, raw
+
+
 def fast_node_args(argv: list[str]) -> dict[str, str] | None:
     """`--node ID --work-dir DIR --job FILE`, exactly as backends call it, without
     argparse (whose import is a tenth of a node's start-up); None otherwise."""
@@ -65,6 +75,16 @@ def main(argv: list[str] | None = None, bundle_dir: Path | None = None) -> int:
         help="override a parameter, e.g. --param train.epochs=50",
     )
     parser.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        type=parse_input,
+        metavar="NAME=VALUE",
+        help="give a pipeline input: a path for file, directory and object inputs "
+        "(--input dataset=data.csv), else a JSON value or text (--input epochs=20); "
+        "inputs left out take their defaults (pipeline.json lists them)",
+    )
+    parser.add_argument(
         "--only",
         action="append",
         metavar="NODE",
@@ -89,4 +109,4 @@ def main(argv: list[str] | None = None, bundle_dir: Path | None = None) -> int:
 
     from .dag import run_all
 
-    return run_all(bundle_dir, args.out.resolve(), params, args.only)
+    return run_all(bundle_dir, args.out.resolve(), params, args.only, dict(args.input))

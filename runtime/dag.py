@@ -24,10 +24,21 @@ from typing import Any
 from .node import load_pipeline
 
 
+def input_names(pipeline: dict[str, Any]) -> set[str]:
+    """Names of the pipeline's inputs: an edge whose source is one starts at that input."""
+    return {item["name"] for item in pipeline.get("inputs", [])}
+
+
+def node_edges(pipeline: dict[str, Any]) -> list[dict[str, Any]]:
+    """Edges between two nodes (not those from pipeline inputs)."""
+    names = input_names(pipeline)
+    return [edge for edge in pipeline["edges"] if edge["source"] not in names]
+
+
 def topological_order(pipeline: dict[str, Any]) -> list[str]:
     children: dict[str, list[str]] = {node["id"]: [] for node in pipeline["nodes"]}
     indegree = dict.fromkeys(children, 0)
-    for edge in pipeline["edges"]:
+    for edge in node_edges(pipeline):
         children[edge["source"]].append(edge["target"])
         indegree[edge["target"]] += 1
     ready = deque(node_id for node_id, degree in indegree.items() if degree == 0)
@@ -44,14 +55,77 @@ def topological_order(pipeline: dict[str, Any]) -> list[str]:
     return order
 
 
-def job_for(pipeline: dict[str, Any], node_id: str, out_dir: Path, params: dict[str, Any]) -> dict[str, Any]:
-    inputs = {}
+def job_for(
+    pipeline: dict[str, Any],
+    node_id: str,
+    out_dir: Path,
+    params: dict[str, Any],
+    given: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The node's job: its upstream outputs' paths, and what each wired pipeline input gives
+    (`given`: name -> a path, or {"value": v})."""
+    inputs: dict[str, Any] = {}
+    names = input_names(pipeline)
     for edge in pipeline["edges"]:
-        if edge["target"] == node_id:
-            upstream = out_dir / edge["source"]
-            result = json.loads((upstream / "result.json").read_text())
-            inputs[edge["target_port"]] = str(upstream / result["outputs"][edge["source_port"]]["path"])
+        if edge["target"] != node_id:
+            continue
+        if edge["source"] in names:
+            if given and edge["source"] in given:
+                inputs[edge["target_port"]] = given[edge["source"]]
+            continue
+        upstream = out_dir / edge["source"]
+        result = json.loads((upstream / "result.json").read_text())
+        inputs[edge["target_port"]] = str(upstream / result["outputs"][edge["source_port"]]["path"])
     return {"inputs": inputs, "params": params}
+
+
+PATH_TYPES = frozenset({"file", "directory", "object"})
+_VALUE_CHECKS: dict[str, Any] = {
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "str": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+}
+
+
+def resolve_inputs(pipeline: dict[str, Any], raw: dict[str, str], wanted: set[str]) -> dict[str, Any]:
+    """What each pipeline input gives, from `--input NAME=VALUE` (a path for file, directory
+    and object inputs; JSON, else text, for the others) or its default. A required input
+    wired to a node in `wanted` that is not given stops the run, saying how to give it."""
+    declared = {item["name"]: item for item in pipeline.get("inputs", [])}
+    unknown = sorted(set(raw) - set(declared))
+    if unknown:
+        known = ", ".join(sorted(declared)) or "none"
+        raise SystemExit(f"unknown input(s): {', '.join(unknown)}; this pipeline's inputs: {known}")
+    wired = {edge["source"] for edge in pipeline["edges"] if edge["target"] in wanted} & set(declared)
+    resolved: dict[str, Any] = {}
+    for name, item in declared.items():
+        type_ = item["type"]
+        if name in raw:
+            if type_ in PATH_TYPES:
+                path = Path(raw[name]).expanduser().resolve()
+                exists = path.is_dir() if type_ == "directory" else path.is_file()
+                if not exists:
+                    what = "a directory" if type_ == "directory" else "a file"
+                    raise SystemExit(f"--input {name}: {path} is not {what}")
+                resolved[name] = str(path)
+                continue
+            try:
+                value = json.loads(raw[name])
+            except ValueError:
+                value = raw[name]
+            if type_ == "str" and not isinstance(value, str):
+                value = raw[name]  # `--input name=42` for a str input means the text "42"
+            check = _VALUE_CHECKS.get(type_)
+            if check is not None and not check(value):
+                raise SystemExit(f"--input {name}: must be of type {type_}, got {raw[name]!r}")
+            resolved[name] = {"value": value}
+        elif item.get("default") is not None:
+            resolved[name] = {"value": item["default"]}
+        elif name in wired:
+            example = "PATH" if type_ in PATH_TYPES else "VALUE"
+            raise SystemExit(f"input {name!r} ({type_}) is required: give it with --input {name}={example}")
+    return resolved
 
 
 # The app's default wait before a first retry (runs/config.py RetryPolicy); doubles.
@@ -121,7 +195,11 @@ def run_process(command: list[str], cwd: Path, env: dict[str, str], timeout: flo
 
 
 def run_all(
-    bundle_dir: Path, out_dir: Path, params: dict[str, dict[str, Any]], only: list[str] | None = None
+    bundle_dir: Path,
+    out_dir: Path,
+    params: dict[str, dict[str, Any]],
+    only: list[str] | None = None,
+    inputs: dict[str, str] | None = None,
 ) -> int:
     pipeline = load_pipeline(bundle_dir)
     order = topological_order(pipeline)
@@ -129,9 +207,10 @@ def run_all(
         unknown = set(only) - set(order)
         if unknown:
             raise SystemExit(f"unknown node(s): {', '.join(sorted(unknown))}")
+    given = resolve_inputs(pipeline, inputs or {}, set(only or order))
     failed: set[str] = set()
     parents: dict[str, set[str]] = {node_id: set() for node_id in order}
-    for edge in pipeline["edges"]:
+    for edge in node_edges(pipeline):
         parents[edge["target"]].add(edge["source"])
     nodes = {node["id"]: node for node in pipeline["nodes"]}
     devices = machine_gpus()
@@ -154,7 +233,7 @@ def run_all(
         work_dir = out_dir / node_id
         work_dir.mkdir(parents=True, exist_ok=True)
         job_file = work_dir / "job.json"
-        job_file.write_text(json.dumps(job_for(pipeline, node_id, out_dir, params.get(node_id, {}))))
+        job_file.write_text(json.dumps(job_for(pipeline, node_id, out_dir, params.get(node_id, {}), given)))
         command = [
             sys.executable,
             str(bundle_dir / "main.py"),

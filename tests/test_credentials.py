@@ -156,6 +156,7 @@ def test_run_setup_suggests_the_next_free_name_and_the_saved_choices(
         "name": "run",
         "run_name": "run",
         "preset": None,
+        "inputs": [],
     }
     client.post(
         "/api/runs/", {"pipeline": pipeline.pk, "name": "test", "debug": True, "save_for_future": True}

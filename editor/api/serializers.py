@@ -10,7 +10,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from editor.choices import Role
+from editor.artifacts import needs_credentials
+from editor.choices import OperationKind, Role
+from editor.containers import MAX_ITEM_LENGTH, MAX_ITEMS, container_problems
 from editor.graph import GraphInvalid, Problem
 from editor.models import (
     Artifact,
@@ -77,7 +79,27 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
         read_only_fields = ["created_at"]
 
 
+def text_list(help_text: str) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=MAX_ITEM_LENGTH),
+        required=False,
+        max_length=MAX_ITEMS,
+        help_text=help_text,
+    )
+
+
 class OperationVersionSerializer(serializers.ModelSerializer[OperationVersion]):
+    command = text_list(
+        "Container operations: the command to run (empty: the image's entrypoint). "
+        "`{{name}}` is replaced by a parameter's value, an input's path or an output's path."
+    )
+    args = text_list("Container operations: the arguments, with `{{name}}` placeholders as in `command`.")
+    requirements = serializers.ListField(
+        child=serializers.CharField(max_length=300),
+        required=False,
+        help_text="Python operations: pip requirements.",
+    )
+
     class Meta:
         model = OperationVersion
         fields = [
@@ -102,7 +124,7 @@ class OperationVersionSerializer(serializers.ModelSerializer[OperationVersion]):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         try:
-            parse_interface(attrs)
+            interface = parse_interface(attrs)
         except GraphInvalid as exc:
             field_errors: dict[str, list[str]] = {}
             for problem in exc.problems:
@@ -112,11 +134,15 @@ class OperationVersionSerializer(serializers.ModelSerializer[OperationVersion]):
                 )
                 field_errors.setdefault(key, []).append(problem.message)
             raise serializers.ValidationError(field_errors) from exc
-        kind = attrs.get("kind", "python")
-        if kind == "python" and not attrs.get("source", "").strip():
+        kind = attrs.get("kind", OperationKind.PYTHON)
+        if kind == OperationKind.PYTHON and not attrs.get("source", "").strip():
             raise serializers.ValidationError({"source": ["A Python operation needs source code."]})
-        if kind == "container" and not attrs.get("image", "").strip():
-            raise serializers.ValidationError({"image": ["A container operation needs an image."]})
+        if kind == OperationKind.CONTAINER:
+            problems = container_problems(
+                attrs.get("image", "").strip(), attrs.get("command", []), attrs.get("args", []), interface
+            )
+            if problems:
+                raise serializers.ValidationError(problems)
         return attrs
 
 
@@ -169,6 +195,24 @@ class OperationSerializer(serializers.ModelSerializer[Operation]):
                 {"slug": ["An operation with this slug already exists in the project."]}
             )
         return attrs
+
+
+class DuplicateOperationSerializer(serializers.Serializer[Any]):
+    """Where a copy of an operation goes, and optionally its name."""
+
+    project = serializers.PrimaryKeyRelatedField(
+        queryset=Project.objects.all(), help_text="A project in which you are an editor or owner."
+    )
+    name = serializers.CharField(
+        required=False, allow_blank=True, max_length=120, help_text="Default: the name with ` (copy)`."
+    )
+
+    def validate_project(self, project: Project) -> Project:
+        user = self.context["request"].user
+        if not project.memberships.filter(user=user).exists():
+            # Projects of others look like they do not exist.
+            raise serializers.ValidationError(f'Invalid pk "{project.pk}" - object does not exist.')
+        return project
 
 
 class PipelineVersionSummarySerializer(serializers.ModelSerializer[PipelineVersion]):
@@ -268,6 +312,10 @@ class PipelineVersionDetailSerializer(PipelineVersionSerializer):
 class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
     created_by = UserNameField(read_only=True)
     download_url = serializers.SerializerMethodField()
+    needs_credentials = serializers.SerializerMethodField(
+        help_text="a run of yours with it as an input must bring your own credentials for its storage "
+        "(`input_credentials`): they are someone else's"
+    )
 
     class Meta:
         model = Artifact
@@ -283,10 +331,15 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
             "produced_by",
             "created_at",
             "download_url",
+            "needs_credentials",
         ]
 
     def get_download_url(self, artifact: Artifact) -> str:
         return f"/api/artifacts/{artifact.pk}/download/"
+
+    def get_needs_credentials(self, artifact: Artifact) -> bool:
+        request = self.context.get("request")
+        return request is not None and needs_credentials(artifact, request.user)
 
 
 class ArtifactUploadSerializer(serializers.Serializer[Any]):

@@ -20,7 +20,7 @@ from editor.artifacts import delete_artifact, open_artifact, store_artifact
 from editor.choices import Role
 from editor.graph import GraphInvalid
 from editor.models import Artifact, Operation, OperationVersion, Pipeline, PipelineVersion, Project
-from editor.operations import create_operation_version
+from editor.operations import create_operation_version, duplicate_operation
 from editor.permissions import HasProjectRole
 from editor.pipelines import StaleRevision, freeze_version, restore_version, save_draft, validate_draft
 from editor.projects import add_member, create_project
@@ -28,6 +28,7 @@ from editor.projects import add_member, create_project
 from .serializers import (
     ArtifactSerializer,
     ArtifactUploadSerializer,
+    DuplicateOperationSerializer,
     MembershipSerializer,
     OperationSerializer,
     OperationVersionSerializer,
@@ -107,6 +108,8 @@ class ProjectViewSet(viewsets.ModelViewSet[Project]):
 class OperationViewSet(viewsets.ModelViewSet[Operation]):
     serializer_class = OperationSerializer
     permission_classes = [permissions.IsAuthenticated, HasProjectRole]
+    # Duplicating only reads the operation (a built-in one too); the target project is checked apart.
+    viewer_actions = frozenset({"duplicate"})
 
     def get_queryset(self) -> QuerySet[Operation]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -131,6 +134,23 @@ class OperationViewSet(viewsets.ModelViewSet[Operation]):
         return Response(
             OperationVersionSerializer(version).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=DuplicateOperationSerializer, responses={201: OperationSerializer})
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request: Request, pk: str | None = None) -> Response:
+        """Copy the operation into a project you edit: its latest version becomes the copy's version 1."""
+        operation = self.get_object()
+        serializer = DuplicateOperationSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        project = serializer.validated_data["project"]
+        if not project.allows(request.user, Role.EDITOR):
+            raise PermissionDenied(f"Only an editor of {project.name} can add operations to it.")
+        name = serializer.validated_data.get("name", "")
+        copy = duplicate_operation(operation, project, request.user, name)
+        copy = self.get_queryset().get(pk=copy.pk)
+        return Response(
+            OperationSerializer(copy, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
 
 
@@ -278,7 +298,9 @@ class ArtifactViewSet(
     def get_queryset(self) -> QuerySet[Artifact]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Artifact.objects.none()
-        queryset = Artifact.objects.visible_to(self.request.user).select_related("created_by")
+        queryset = Artifact.objects.visible_to(self.request.user).select_related(
+            "created_by", "storage_account", "produced_by__run"
+        )
         return project_filter(self.request, queryset)
 
     @extend_schema(request=ArtifactUploadSerializer, responses=ArtifactSerializer)
@@ -294,7 +316,8 @@ class ArtifactViewSet(
             content_type=uploaded.content_type or "",
             user=request.user,
         )
-        return Response(ArtifactSerializer(artifact).data, status=status.HTTP_201_CREATED)
+        data = ArtifactSerializer(artifact, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Artifact) -> None:
         with transaction.atomic():

@@ -103,6 +103,7 @@ class SubmitRunSerializer(serializers.Serializer[Any]):
             "storage",
             "params",
             "inputs",
+            "input_credentials",
             "nodes",
             "until",
             "retry",
@@ -120,7 +121,15 @@ class SubmitRunSerializer(serializers.Serializer[Any]):
     compute = serializers.JSONField(required=False)
     storage = serializers.JSONField(required=False)
     params = serializers.JSONField(required=False)
-    inputs = serializers.JSONField(required=False)
+    inputs = serializers.JSONField(
+        required=False,
+        help_text='pipeline input name (or "node.port") -> {"artifact": id} or {"value": json}',
+    )
+    input_credentials = serializers.JSONField(
+        required=False,
+        help_text='artifact id -> {"account": id} or {"options": {...}}: your credentials for an input '
+        "artifact kept in storage opened with someone else's",
+    )
     nodes = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True)
     until = serializers.CharField(required=False, allow_null=True)
     retry = serializers.JSONField(required=False)
@@ -143,3 +152,7 @@ class RunSetupSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(help_text="the name asked for")
     run_name = serializers.CharField(help_text="the name a run would get now (`test` -> `test_2` when taken)")
     preset = serializers.JSONField(allow_null=True, help_text="your saved choices for this pipeline")
+    inputs = serializers.ListField(
+        child=serializers.JSONField(),
+        help_text="the pipeline's inputs: name, type, default, description, and `wired` (feeds a node)",
+    )

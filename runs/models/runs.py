@@ -29,7 +29,8 @@ class Run(models.Model):
     # Execution config without secrets: backends, options, caching, inputs.
     config = models.JSONField(default=dict)
     # Backend secrets typed in for this run only (not from a linked account), as
-    # Fernet ciphertext of {"compute": {...}, "storage": {...}}; never serialized.
+    # Fernet ciphertext of {"compute": {...}, "storage": {...}, "inputs": {"<artifact id>":
+    # {...}}} (the last: credentials for input artifacts, runs/inputs.py); never serialized.
     secret_ciphertext = models.TextField(blank=True, default="")
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)

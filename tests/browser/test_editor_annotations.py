@@ -141,3 +141,59 @@ def test_an_editor_adds_a_note_and_a_group_that_survive_a_reload(
     expect(page.locator(".note-node.is-selected")).to_have_count(1)
     page.wait_for_timeout(300)  # the selection ring's transition
     screenshot(page, "editor-annotations-dark")
+
+
+def test_the_pipeline_page_draws_notes_and_groups_read_only(page: Page, live_server, two_nodes, screenshot):
+    # given a pipeline with a note and a group around its two nodes
+    two_nodes.graph = {
+        **two_nodes.graph,
+        "notes": [
+            {
+                "id": "note",
+                "text": NOTE_TEXT,
+                "position": {"x": 0, "y": -220},
+                "width": 260,
+                "height": 120,
+                "color": "blue",
+            }
+        ],
+        "groups": [
+            {
+                "id": "prep",
+                "label": "Data preparation",
+                "position": {"x": -30, "y": -60},
+                "width": 640,
+                "height": 220,
+                "color": "green",
+                "nodes": ["make_dataset", "split_dataset"],
+            }
+        ],
+    }
+    two_nodes.save()
+    log_in(page, live_server.url)
+
+    # when its page is opened
+    page.goto(f"{live_server.url}/pipelines/{two_nodes.pk}/")
+
+    # then the preview draws both, the note as text, with nothing to edit
+    note = page.locator(".react-flow__node-note")
+    expect(note.locator(".note-node-text")).to_have_text(NOTE_TEXT)
+    assert note.locator("script").count() == 0
+    group = page.locator(".react-flow__node-nodeGroup")
+    expect(group.locator(".group-node-label")).to_have_text("Data preparation")
+    expect(group).to_contain_text("2 nodes")
+    expect(page.locator(".react-flow__node-operation")).to_have_count(2)
+    page.wait_for_timeout(300)  # fitView
+    screenshot(page, "pipeline-preview-annotations-light")
+    note.click()
+    expect(page.get_by_role("textbox", name="Note text")).to_have_count(0)
+    expect(page.locator(".react-flow__resize-control")).to_have_count(0)
+    expect(page.get_by_role("group", name="Note colour")).to_have_count(0)
+
+    # and in the dark theme
+    page.evaluate("localStorage.setItem('pipewright.theme', 'dark')")
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    expect(page.locator(".react-flow__node-note .note-node-text")).to_have_text(NOTE_TEXT)
+    page.wait_for_timeout(300)
+    screenshot(page, "pipeline-preview-annotations-dark")

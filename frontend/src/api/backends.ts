@@ -68,6 +68,18 @@ export interface RunSetup {
   /** The name the run would get now: `test` becomes `test_2` when taken. */
   run_name: string
   preset: ExecutionPreset | null
+  /** The pipeline's inputs, asked for when a run starts (absent from older servers). */
+  inputs?: RunInput[]
+}
+
+/** A pipeline input as the execute dialog asks for it. */
+export interface RunInput {
+  name: string
+  type: string
+  default: unknown
+  description: string
+  /** True when an edge feeds a node from it (an unwired input is not needed). */
+  wired: boolean
 }
 
 export interface CheckResult {

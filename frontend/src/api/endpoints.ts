@@ -3,6 +3,7 @@
 import { ApiError, api, isAbortError, withQuery } from './client'
 import type {
   Artifact,
+  DuplicateOperation,
   NewOperation,
   NewPipeline,
   NodeRunDetail,
@@ -108,6 +109,11 @@ export function listOperationVersions(id: number, signal?: AbortSignal) {
     `/api/operations/${id}/versions/`,
     signal,
   )
+}
+
+/** Copies an operation (a built-in one too) into a project: its latest content is the copy's version 1. */
+export function duplicateOperation(id: number, data: DuplicateOperation, signal?: AbortSignal) {
+  return api.post<Operation>(`/api/operations/${id}/duplicate/`, data, signal)
 }
 
 /** Posts new content: a new version (201), or the existing one when nothing changed (200). */

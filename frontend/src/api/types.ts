@@ -76,7 +76,11 @@ export interface OperationVersion {
   created_at: IsoDate
 }
 
-/** The content of an operation version that the author writes (POST `/api/operations/<id>/versions/`). */
+/**
+ * The content of an operation version that the author writes (POST `/api/operations/<id>/versions/`).
+ * A Python operation has `source`, `entrypoint` and `requirements`; a container one `image`,
+ * `command` and `args` (the server empties the fields of the other kind).
+ */
 export interface OperationContent {
   kind: 'python' | 'container'
   source: string
@@ -86,6 +90,9 @@ export interface OperationContent {
   parameters: Param[]
   resources: Resources
   requirements: string[]
+  image?: string
+  command?: string[]
+  args?: string[]
 }
 
 /** One full operation version, as listed by `/api/operations/<id>/versions/`. */
@@ -94,6 +101,12 @@ export interface OperationVersionDetail extends OperationVersion, OperationConte
   image: string
   command: string[]
   args: string[]
+}
+
+/** POST `/api/operations/<id>/duplicate/`: the project to copy into, and the copy's name (default "<name> (copy)"). */
+export interface DuplicateOperation {
+  project: number
+  name?: string
 }
 
 /** POST `/api/operations/`. */
@@ -137,10 +150,18 @@ export interface GraphEdge {
   target_port: string
 }
 
+/**
+ * A pipeline input: an artifact (file, directory) or a value chosen when a run starts. It
+ * feeds node inputs through edges whose `source` is its name and `source_port` "value".
+ */
 export interface GraphInput {
   name: string
   type: string
+  /** null: required (a run must give it when it is wired). Files and directories have none. */
   default: unknown
+  description?: string
+  /** Where the editor draws it; absent in graphs saved before inputs were drawn. */
+  position?: { x: number; y: number }
 }
 
 /** The colours a note or group may have (editor/schemas.py `AnnotationColor`); none: the default. */
@@ -357,6 +378,10 @@ export interface SubmitRun {
   experiment?: number | null
   compute?: { backend: string; options: Record<string, unknown>; account: number | null }
   storage?: { backend: string; options: Record<string, unknown>; account: number | null }
+  /** Pipeline input name -> the artifact or value it gives this run. */
+  inputs?: Record<string, { artifact: number } | { value: unknown }>
+  /** Artifact id -> your credentials for an input artifact kept in someone else's storage. */
+  input_credentials?: Record<string, { account: number } | { options: Record<string, unknown> }>
   /** Remember name, debug, experiment and backend choices (never secrets) for this pipeline. */
   save_for_future?: boolean
 }
@@ -373,6 +398,8 @@ export interface Artifact {
   produced_by: number | null
   created_at: IsoDate
   download_url: string
+  /** A run of yours with it as an input must bring your own credentials for its storage. */
+  needs_credentials?: boolean
 }
 
 /** A pipeline as a restore answers it: the draft graph and its new `revision`. */

@@ -38,12 +38,20 @@ import {
 } from './annotations/flow'
 import type { EditorDocument } from './document'
 import { editorNodeTypes } from './EditorNode'
+import { toInputFlowNodes } from './inputs/flow'
+import { InputNode } from './inputs/InputNode'
+import './inputs/inputs.css'
 import { OPERATION_MIME } from './Palette'
 import { useEditorStore, type EditorStore, type Position, type Selection } from './store'
 import { EditorStoreContext } from './storeContext'
 
-/** Operation nodes, notes and groups; defined once at module level. */
-const canvasNodeTypes = { ...editorNodeTypes, note: NoteNode, nodeGroup: GroupNode } satisfies NodeTypes
+/** Operation nodes, pipeline inputs, notes and groups; defined once at module level. */
+const canvasNodeTypes = {
+  ...editorNodeTypes,
+  pipelineInput: InputNode,
+  note: NoteNode,
+  nodeGroup: GroupNode,
+} satisfies NodeTypes
 
 export const GRID: [number, number] = [20, 20]
 const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1.1 }
@@ -104,6 +112,7 @@ export function EditorCanvas({
   const { screenToFlowPosition } = useReactFlow<EditorFlowNode>()
   const flow = useMemo(() => toFlowGraph(document, operations), [document, operations])
   const annotations = useMemo(() => toAnnotationFlowNodes(document), [document])
+  const inputNodes = useMemo(() => toInputFlowNodes(document), [document])
 
   // A big graph opens on its top-left corner at a readable zoom, not as a thousand specks:
   // the rest is a pan (or a click on the minimap) away, and far fewer nodes render at once.
@@ -123,7 +132,7 @@ export function EditorCanvas({
     setNodes((previous) => {
       const before = new Map(previous.map((node) => [node.id, node]))
       // Groups first: drawn behind everything (see GROUP_Z_INDEX); notes on top.
-      const all: EditorFlowNode[] = [...annotations.groups, ...flow.nodes, ...annotations.notes]
+      const all: EditorFlowNode[] = [...annotations.groups, ...inputNodes, ...flow.nodes, ...annotations.notes]
       return all.map((node) => {
         const old = before.get(node.id)
         return {
@@ -135,12 +144,12 @@ export function EditorCanvas({
         } as EditorFlowNode
       })
     })
-  }, [flow.nodes, annotations, selection.nodes, selection.notes, selection.groups])
+  }, [flow.nodes, inputNodes, annotations, selection.nodes, selection.notes, selection.groups])
 
   useEffect(() => {
     const selected = new Set(selection.edges)
-    setEdges(flow.edges.map((edge) => ({ ...edge, selected: selected.has(edge.id) })))
-  }, [flow.edges, selection.edges])
+    setEdges([...flow.inputEdges, ...flow.edges].map((edge) => ({ ...edge, selected: selected.has(edge.id) })))
+  }, [flow.edges, flow.inputEdges, selection.edges])
 
   // Selection lives in the store alone: React Flow's select changes become store selections,
   // and the effects above draw them. (Keeping a second copy in React Flow makes the two race.)
@@ -312,7 +321,7 @@ export function EditorCanvas({
             />
           )}
         </ReactFlow>
-        {flow.nodes.length === 0 && !annotations.notes.length && !annotations.groups.length && (
+        {flow.nodes.length === 0 && !inputNodes.length && !annotations.notes.length && !annotations.groups.length && (
           <div className="graph-empty editor-empty">
             <div>
               <p className="editor-empty-title">This pipeline is empty</p>

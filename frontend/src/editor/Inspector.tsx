@@ -1,8 +1,10 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react'
-import { Link } from 'react-router-dom'
+import { Link, useNavigate } from 'react-router-dom'
 import type { GraphNode, Operation, Param } from '../api/types'
 import { nodeLabel } from '../lib/graph'
+import { DuplicateOperationDialog, duplicatedMessage } from '../pages/DuplicateOperationDialog'
 import { LABEL_MAX } from './document'
+import { InputInspector } from './inputs/InputInspector'
 import { ResourcesSection } from './ResourcesSection'
 import { useEditorStore, type EditorStore } from './store'
 import { parseParamInput } from './typeCheck'
@@ -152,7 +154,48 @@ function LabelField({ store, node, operation }: { store: EditorStore; node: Grap
   )
 }
 
-function NodeInspector({ store, node, operation }: { store: EditorStore; node: GraphNode; operation?: Operation }) {
+/** A built-in is read-only: view it, or copy it into a project to change it. */
+function BuiltinActions({ operation, projectId }: { operation: Operation; projectId?: number }) {
+  const navigate = useNavigate()
+  const [open, setOpen] = useState(false)
+  const query = projectId === undefined ? '' : `?project=${projectId}`
+  return (
+    <div className="inspector-builtin">
+      <p className="panel-text muted">Built-in operation: read-only.</p>
+      <div className="inspector-builtin-actions">
+        <Link className="button button-small" to={`/operations/${operation.id}/edit/${query}`}>
+          View operation
+        </Link>
+        <button type="button" className="button button-small" onClick={() => setOpen(true)}>
+          Duplicate into project
+        </button>
+      </div>
+      {open && (
+        <DuplicateOperationDialog
+          operation={operation}
+          preferredProject={projectId ?? null}
+          onClose={() => setOpen(false)}
+          onDuplicated={(copy) => {
+            setOpen(false)
+            navigate(`/operations/${copy.id}/edit/`, { state: { saved: duplicatedMessage(copy) } })
+          }}
+        />
+      )}
+    </div>
+  )
+}
+
+function NodeInspector({
+  store,
+  node,
+  operation,
+  projectId,
+}: {
+  store: EditorStore
+  node: GraphNode
+  operation?: Operation
+  projectId?: number
+}) {
   const version = operation?.latest_version
   const params = version?.parameters ?? []
   return (
@@ -168,6 +211,9 @@ function NodeInspector({ store, node, operation }: { store: EditorStore; node: G
           <p className="panel-text">
             <Link to={`/operations/${operation.id}/edit/`}>Edit operation</Link>
           </p>
+        )}
+        {operation && (operation.builtin || operation.project === null) && (
+          <BuiltinActions operation={operation} projectId={projectId} />
         )}
       </div>
       <LabelField key={node.id} store={store} node={node} operation={operation} />
@@ -189,6 +235,8 @@ function NodeInspector({ store, node, operation }: { store: EditorStore; node: G
 export interface PipelineFacts {
   name: string
   projectName: string
+  /** Where "Duplicate into project" copies a built-in to, unless the person picks another. */
+  projectId?: number
   revision: number
   latestVersion: number | null
 }
@@ -200,14 +248,19 @@ export function Inspector({ store, pipeline }: { store: EditorStore; pipeline: P
   const selection = useEditorStore(store, (state) => state.selection)
   const node =
     selection.nodes.length === 1 ? document.nodes.find((candidate) => candidate.id === selection.nodes[0]) : undefined
+  const input =
+    selection.nodes.length === 1 ? document.inputs.find((candidate) => candidate.name === selection.nodes[0]) : undefined
 
   let body: ReactNode
-  if (node) {
+  if (input) {
+    body = <InputInspector store={store} input={input} />
+  } else if (node) {
     body = (
       <NodeInspector
         store={store}
         node={node}
         operation={operations.find((operation) => operation.id === node.operation)}
+        projectId={pipeline.projectId}
       />
     )
   } else if (selection.nodes.length > 1 || selection.edges.length > 0) {

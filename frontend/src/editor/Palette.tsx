@@ -76,10 +76,13 @@ function PaletteItem({ operation, onAdd }: { operation: Operation; onAdd: (opera
 function PaletteView({
   operations,
   onAdd,
+  onAddInput,
   projectId,
 }: {
   operations: readonly Operation[]
   onAdd: (operation: Operation) => void
+  /** Adds a pipeline input (offered at the top of the palette when given). */
+  onAddInput?: () => void
   /** The pipeline's project: where "New operation" creates one. */
   projectId?: number
 }) {
@@ -112,6 +115,16 @@ function PaletteView({
         </div>
       </div>
       <div className="editor-sidebar-body">
+        {onAddInput && (
+          <button
+            type="button"
+            className="palette-input-button"
+            onClick={onAddInput}
+            title="Add an input the run is given when it starts: a file, a directory or a value"
+          >
+            + Pipeline input
+          </button>
+        )}
         {operations.length === 0 ? (
           <p className="panel-text muted palette-empty">No operations are available yet.</p>
         ) : groups.length === 0 ? (

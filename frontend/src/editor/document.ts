@@ -11,6 +11,7 @@ import {
   withAnnotations,
 } from './annotations/annotations'
 import { findCycle, formatCycle } from './cycles'
+import { INPUT_DESCRIPTION_MAX, INPUT_PORT, defaultProblem, inputProblems } from './inputs/inputs'
 import { OVERRIDE_KEYS, overridesProblems, readOverrides } from './overrides'
 import { isParamType, isPortType, paramValueOk, typesCompatible } from './typeCheck'
 
@@ -62,7 +63,7 @@ export type ImportResult =
 
 const NODE_KEYS = new Set(['id', 'operation', 'operation_version', 'label', 'params', 'position', ...OVERRIDE_KEYS])
 const EDGE_KEYS = new Set(['id', 'source', 'source_port', 'target', 'target_port'])
-const INPUT_KEYS = new Set(['name', 'type', 'default', 'description'])
+const INPUT_KEYS = new Set(['name', 'type', 'default', 'description', 'position'])
 const NOTE_KEYS = new Set(['id', 'text', 'position', 'width', 'height', 'color'])
 const GROUP_KEYS = new Set(['id', 'label', 'position', 'width', 'height', 'color', 'nodes'])
 const GRAPH_KEYS = new Set(['nodes', 'edges', 'inputs', 'notes', 'groups'])
@@ -169,11 +170,27 @@ function parseInput(raw: unknown, index: number, problems: string[]): GraphInput
     problems.push(`${where}.name: must be an identifier`)
   }
   if (!isPortType(raw.type)) problems.push(`${where}.type: unknown type ${JSON.stringify(raw.type)}`)
-  if (raw.description !== undefined && typeof raw.description !== 'string') {
-    problems.push(`${where}.description: must be text`)
+  if (
+    raw.description !== undefined &&
+    (typeof raw.description !== 'string' || raw.description.length > INPUT_DESCRIPTION_MAX)
+  ) {
+    problems.push(`${where}.description: must be text of at most ${INPUT_DESCRIPTION_MAX} characters`)
   }
+  const position = raw.position === undefined || raw.position === null ? null : parsePosition(raw.position, `${where}.position`, problems)
   if (problems.length > before) return null
-  return structuredClone(raw) as unknown as GraphInput
+  const problem = defaultProblem(raw.type as string, raw.default ?? null)
+  if (problem) {
+    problems.push(`${where}.default: ${problem}`)
+    return null
+  }
+  const input: GraphInput = {
+    name: raw.name as string,
+    type: raw.type as string,
+    default: raw.default === undefined ? null : structuredClone(raw.default),
+  }
+  if (typeof raw.description === 'string') input.description = raw.description
+  if (position) input.position = position
+  return input
 }
 
 /** A position `{x, y}` (both optional, default 0), or null with a problem listed. */
@@ -264,9 +281,11 @@ function parseGroup(raw: unknown, index: number, problems: string[]): GraphGroup
 export function annotationProblems(document: EditorDocument): string[] {
   const problems: string[] = []
   const kinds = new Map<string, string>(document.nodes.map((node) => [node.id, 'node']))
+  for (const input of document.inputs ?? []) if (!kinds.has(input.name)) kinds.set(input.name, 'input')
   const claim = (id: string, kind: string) => {
     const taken = kinds.get(id)
     if (taken === kind) problems.push(`${kind} id ${JSON.stringify(id)} is used twice`)
+    else if (taken === 'input') problems.push(`${kind} id ${JSON.stringify(id)} is also an input name`)
     else if (taken) problems.push(`${kind} id ${JSON.stringify(id)} is also a ${taken} id`)
     else kinds.set(id, kind)
   }
@@ -342,22 +361,32 @@ export function wiringProblems(
     }
   }
   const wired = new Set<string>()
+  const inputs = new Map((document.inputs ?? []).map((input) => [input.name, input]))
   for (const edge of document.edges) {
     const where = `edge ${edgeKey(edge)}`
+    const feed = inputs.get(edge.source)
     const source = nodes.get(edge.source)
     const target = nodes.get(edge.target)
-    if (!source || !target) {
-      problems.push(`${where}: refers to missing node ${JSON.stringify(source ? edge.target : edge.source)}`)
+    if (inputs.has(edge.target)) {
+      problems.push(`${where}: pipeline input ${JSON.stringify(edge.target)} cannot be fed by an edge`)
+      continue
+    }
+    if ((!source && !feed) || !target) {
+      problems.push(`${where}: refers to missing node ${JSON.stringify(source || feed ? edge.target : edge.source)}`)
       continue
     }
     if (edge.source === edge.target) {
       problems.push(`${where}: a node cannot feed itself`)
       continue
     }
-    const sourceOp = byId.get(source.operation)
+    const sourceOp = source ? byId.get(source.operation) : undefined
     const targetOp = byId.get(target.operation)
-    if (!sourceOp || !targetOp) continue
-    const out = operationPorts(sourceOp).outputs.find((port) => port.name === edge.source_port)
+    if ((source && !sourceOp) || !targetOp) continue
+    if (feed && edge.source_port !== INPUT_PORT) {
+      problems.push(`${where}: pipeline input ${feed.name} has one output, "${INPUT_PORT}"`)
+      continue
+    }
+    const out = feed ? { name: INPUT_PORT, type: feed.type } : operationPorts(sourceOp).outputs.find((port) => port.name === edge.source_port)
     const inp = operationPorts(targetOp).inputs.find((port) => port.name === edge.target_port)
     if (!out) problems.push(`${where}: node ${edge.source} has no output port ${JSON.stringify(edge.source_port)}`)
     if (!inp) problems.push(`${where}: node ${edge.target} has no input port ${JSON.stringify(edge.target_port)}`)
@@ -366,7 +395,8 @@ export function wiringProblems(
     if (wired.has(slot)) problems.push(`${where}: input ${edge.target}.${edge.target_port} is connected twice`)
     wired.add(slot)
     if (!typesCompatible(out.type, inp.type)) {
-      problems.push(`${where}: type mismatch: ${out.type} output cannot feed a ${inp.type} input`)
+      const what = feed ? `${out.type} input ${feed.name}` : `${out.type} output`
+      problems.push(`${where}: type mismatch: ${what} cannot feed a ${inp.type} input`)
     }
   }
   const cycle = findCycle([...nodes.keys()], document.edges)
@@ -399,10 +429,7 @@ export function parseDocument(json: unknown, operations: readonly Operation[]): 
     parseList(data.notes, 'notes', parseNote, problems),
     parseList(data.groups, 'groups', parseGroup, problems),
   )
-  const names = document.inputs.map((input) => input.name)
-  for (const name of new Set(names.filter((name, i) => names.indexOf(name) !== i))) {
-    problems.push(`input name ${JSON.stringify(name)} is used twice`)
-  }
+  problems.push(...inputProblems(document))
   problems.push(...wiringProblems(document, operations))
   problems.push(...annotationProblems(document))
   return problems.length ? { ok: false, problems } : { ok: true, document }

@@ -204,7 +204,7 @@ describe('selection and deleteSelection', () => {
     s.select({ nodes: ['load'] }, 'toggle')
     expect(store.getState().selection.nodes).toEqual(['train'])
     s.selectAll()
-    expect(store.getState().selection).toEqual({ nodes: ['load', 'train'], edges: ['e1'], notes: [], groups: [] })
+    expect(store.getState().selection).toEqual({ nodes: ['load', 'train', 'seed'], edges: ['e1'], notes: [], groups: [] })
     s.clearSelection()
     expect(store.getState().selection).toEqual({ nodes: [], edges: [], notes: [], groups: [] })
   })
@@ -216,15 +216,16 @@ describe('copy, paste and duplicate', () => {
     store.getState().selectAll()
     store.getState().copy()
     const ids = store.getState().paste()
-    expect(ids).toEqual(['load_2', 'train_2'])
+    // The pipeline input `seed` is copied too, under a new name.
+    expect(ids).toEqual(['load_2', 'train_2', 'seed_2'])
     const { document, selection } = store.getState()
     const pasted = document.nodes.find((node) => node.id === 'train_2')!
     expect(pasted.position).toEqual({ x: 200 + PASTE_OFFSET, y: PASTE_OFFSET })
     expect(pasted.params).toEqual({ epochs: 3 })
     expect(document.edges.at(-1)).toMatchObject({ source: 'load_2', target: 'train_2' })
-    expect(selection.nodes).toEqual(['load_2', 'train_2'])
+    expect(selection.nodes).toEqual(['load_2', 'train_2', 'seed_2'])
     // A second paste goes further.
-    expect(store.getState().paste()).toEqual(['load_3', 'train_3'])
+    expect(store.getState().paste()).toEqual(['load_3', 'train_3', 'seed_3'])
     expect(store.getState().document.nodes.at(-1)!.position).toEqual({
       x: 200 + 2 * PASTE_OFFSET,
       y: 2 * PASTE_OFFSET,

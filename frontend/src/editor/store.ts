@@ -4,7 +4,7 @@
 
 import { useStore } from 'zustand'
 import { createStore, type StoreApi } from 'zustand/vanilla'
-import type { AnnotationColor, GraphEdge, GraphGroup, GraphNode, GraphNote, Operation } from '../api/types'
+import type { AnnotationColor, GraphEdge, GraphGroup, GraphInput, GraphNode, GraphNote, Operation, PortType } from '../api/types'
 import {
   EXTENT_MAX,
   EXTENT_MIN,
@@ -39,6 +39,16 @@ import {
   type EditorDocument,
 } from './document'
 import { emptyHistory, record, redo, seal, undo, type History } from './history'
+import {
+  INPUT_PORT,
+  changeInput,
+  findInput,
+  freshInputName,
+  inputNames,
+  inputsOf,
+  newInput,
+  type InputChanges,
+} from './inputs/inputs'
 import { applyOverrides, sameOverrides, type OverrideChanges } from './overrides'
 import { isParamType, paramValueOk, typesCompatible } from './typeCheck'
 
@@ -51,6 +61,7 @@ export interface Position {
 }
 
 export interface Selection {
+  /** Canvas node ids: operation nodes and pipeline inputs (by name). */
   nodes: string[]
   /** Edge keys (see `edgeKey`). */
   edges: string[]
@@ -70,9 +81,10 @@ export interface MoveOptions {
   fitGroups?: boolean
 }
 
-/** Nodes, the edges among them, notes and groups: what is copied, pasted and duplicated. */
+/** Nodes, pipeline inputs, the edges among them, notes and groups: what is copied, pasted and duplicated. */
 interface Items {
   nodes: GraphNode[]
+  inputs: GraphInput[]
   edges: GraphEdge[]
   notes: GraphNote[]
   groups: GraphGroup[]
@@ -85,6 +97,8 @@ interface Clipboard extends Items {
 }
 
 export const PASTE_OFFSET = 40
+/** Where a copied input without a position is put, left of x = 0. */
+const INPUT_COLUMN_OFFSET = 280
 
 export interface EditorState {
   document: EditorDocument
@@ -143,6 +157,15 @@ export interface EditorState {
   groupSelection(sizes?: Sizes): Result & { id?: string }
   /** Dissolves the selected groups (their nodes stay) and takes selected nodes out of theirs. */
   ungroupSelection(): void
+
+  /** A new pipeline input at `position` (a file input named `input`, `input_2`...), selected. */
+  addInput(position: Position, type?: PortType): Result & { id?: string }
+  /**
+   * Changes a pipeline input's name, type, default or description (refused with the reason
+   * when the server would refuse it); a rename takes its edges along. Consecutive changes of
+   * one field of one input are one undo step.
+   */
+  setInput(name: string, changes: InputChanges): Result & { name?: string }
 }
 
 export type EditorStore = StoreApi<EditorState>
@@ -173,7 +196,7 @@ function toggled(current: string[], ids: string[]): string[] {
 
 /** The selection without ids that are no longer in `document`. */
 function pruneSelection(selection: Selection, document: EditorDocument): Selection {
-  const nodes = new Set(document.nodes.map((node) => node.id))
+  const nodes = new Set([...document.nodes.map((node) => node.id), ...inputNames(document)])
   const edges = new Set(document.edges.map(edgeKey))
   const notes = new Set(notesOf(document).map((note) => note.id))
   const groups = new Set(groupsOf(document).map((group) => group.id))
@@ -215,15 +238,23 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
     const operationOf = (node: GraphNode) =>
       get().operations.find((operation) => operation.id === node.operation)
 
-    /** Copies of `nodes` (new ids, shifted) and of the edges among them. */
+    /** Copies of `nodes` and `inputs` (new ids and names, shifted) and of the edges among them. */
     const cloneNodes = (
       nodes: GraphNode[],
+      inputs: GraphInput[],
       edges: GraphEdge[],
       offset: number,
-    ): { nodes: GraphNode[]; edges: GraphEdge[]; ids: Map<string, string>; taken: Set<string> } => {
+    ): { nodes: GraphNode[]; inputs: GraphInput[]; edges: GraphEdge[]; ids: Map<string, string>; taken: Set<string> } => {
       const document = get().document
       const taken = canvasIds(document)
       const ids = new Map<string, string>()
+      const inputCopies = inputs.map((input, index) => {
+        const name = freshInputName(input.name, taken)
+        taken.add(name)
+        ids.set(input.name, name)
+        const at = input.position ?? { x: -INPUT_COLUMN_OFFSET, y: index * 100 }
+        return { ...structuredClone(input), name, position: { x: at.x + offset, y: at.y + offset } }
+      })
       const copies = nodes.map((node) => {
         const operation = operationOf(node)
         const id = uniqueId(idBase(operation?.slug ?? node.id.replace(/_\d+$/, '')), taken)
@@ -242,13 +273,13 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
         const copy = { ...edge, source, target, id: '' }
         return [{ ...copy, id: edgeKey(copy) }]
       })
-      return { nodes: copies, edges: edgeCopies, ids, taken }
+      return { nodes: copies, inputs: inputCopies, edges: edgeCopies, ids, taken }
     }
 
     /** Copies of `items` with new ids, shifted by `offset`; copied groups name the copied nodes. */
     const cloneItems = (items: Items, offset: number): Items => {
-      const { nodes, edges, ids, taken } = cloneNodes(items.nodes, items.edges, offset)
-      return { nodes, edges, ...cloneAnnotations(items.notes, items.groups, ids, taken, offset, uniqueId) }
+      const { nodes, inputs, edges, ids, taken } = cloneNodes(items.nodes, items.inputs ?? [], items.edges, offset)
+      return { nodes, inputs, edges, ...cloneAnnotations(items.notes, items.groups, ids, taken, offset, uniqueId) }
     }
 
     /** The selection's items; a selected group brings its member nodes. */
@@ -260,6 +291,7 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
       const ids = new Set([...selection.nodes, ...groups.flatMap((group) => group.nodes)])
       return {
         nodes: document.nodes.filter((node) => ids.has(node.id)),
+        inputs: inputsOf(document).filter((input) => ids.has(input.name)),
         edges: document.edges.filter((edge) => ids.has(edge.source) && ids.has(edge.target)),
         notes: notesOf(document).filter((note) => noteIds.has(note.id)),
         groups,
@@ -268,10 +300,10 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
 
     /** Adds copies to the document, selected; returns their ids. */
     const insert = (copies: Items): string[] => {
-      if (!copies.nodes.length && !copies.notes.length && !copies.groups.length) return []
+      if (!copies.nodes.length && !copies.inputs.length && !copies.notes.length && !copies.groups.length) return []
       const document = get().document
       const selection: Selection = {
-        nodes: copies.nodes.map((node) => node.id),
+        nodes: [...copies.nodes.map((node) => node.id), ...copies.inputs.map((input) => input.name)],
         edges: copies.edges.map(edgeKey),
         notes: copies.notes.map((note) => note.id),
         groups: copies.groups.map((group) => group.id),
@@ -281,6 +313,7 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
           {
             ...document,
             nodes: [...document.nodes, ...copies.nodes],
+            inputs: [...inputsOf(document), ...copies.inputs],
             edges: [...document.edges, ...copies.edges],
           },
           [...notesOf(document), ...copies.notes],
@@ -390,17 +423,23 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
 
       connect(source, sourcePort, target, targetPort) {
         const document = get().document
+        const feed = findInput(document, source)
         const from = document.nodes.find((node) => node.id === source)
         const to = document.nodes.find((node) => node.id === target)
-        if (!from) return refuse(`unknown node ${source}`)
-        if (!to) return refuse(`unknown node ${target}`)
+        if (!from && !feed) return refuse(`unknown node ${source}`)
+        if (!to) return refuse(findInput(document, target) ? 'a pipeline input cannot be fed by an edge' : `unknown node ${target}`)
         if (source === target) return refuse('a node cannot feed itself')
-        const out = operationPorts(operationOf(from)).outputs.find((port) => port.name === sourcePort)
-        if (!out) return refuse(`node ${source} has no output port "${sourcePort}"`)
+        const out = feed
+          ? sourcePort === INPUT_PORT
+            ? { name: INPUT_PORT, type: feed.type }
+            : undefined
+          : operationPorts(operationOf(from!)).outputs.find((port) => port.name === sourcePort)
+        if (!out) return refuse(feed ? `pipeline input ${source} has one output, "${INPUT_PORT}"` : `node ${source} has no output port "${sourcePort}"`)
         const inp = operationPorts(operationOf(to)).inputs.find((port) => port.name === targetPort)
         if (!inp) return refuse(`node ${target} has no input port "${targetPort}"`)
         if (!typesCompatible(out.type, inp.type)) {
-          return refuse(`type mismatch: ${out.type} output cannot feed a ${inp.type} input`)
+          const what = feed ? `${out.type} input ${feed.name}` : `${out.type} output`
+          return refuse(`type mismatch: ${what} cannot feed a ${inp.type} input`)
         }
         const existing = document.edges.find(
           (edge) => edge.target === target && edge.target_port === targetPort,
@@ -489,7 +528,7 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
         const document = get().document
         set({
           selection: {
-            nodes: document.nodes.map((node) => node.id),
+            nodes: [...document.nodes.map((node) => node.id), ...inputNames(document)],
             edges: document.edges.map(edgeKey),
             notes: notesOf(document).map((note) => note.id),
             groups: groupsOf(document).map((group) => group.id),
@@ -512,6 +551,7 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
             {
               ...document,
               nodes: document.nodes.filter((node) => !nodes.has(node.id)),
+              inputs: inputsOf(document).filter((input) => !nodes.has(input.name)),
               edges: document.edges.filter(
                 (edge) => !edges.has(edgeKey(edge)) && !nodes.has(edge.source) && !nodes.has(edge.target),
               ),
@@ -525,7 +565,7 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
 
       copy() {
         const subgraph = selectedSubgraph()
-        if (!subgraph.nodes.length && !subgraph.notes.length && !subgraph.groups.length) return
+        if (!subgraph.nodes.length && !subgraph.inputs.length && !subgraph.notes.length && !subgraph.groups.length) return
         clipboard = { ...structuredClone(subgraph), pastes: 0 }
       },
 
@@ -629,6 +669,41 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
         const next = ungroup(document, selection.groups, selection.nodes)
         if (next === document) return
         commit(next, null, { ...selection, groups: [] })
+      },
+
+      addInput(position, type = 'file') {
+        const document = get().document
+        const name = freshInputName('input', canvasIds(document))
+        commit({ ...document, inputs: [...inputsOf(document), newInput(name, position, type)] }, null, {
+          ...NO_SELECTION,
+          nodes: [name],
+        })
+        return { ok: true, id: name }
+      },
+
+      setInput(name, changes) {
+        const { document, selection } = get()
+        const index = inputsOf(document).findIndex((input) => input.name === name)
+        if (index < 0) return refuse(`unknown input ${name}`)
+        const taken = canvasIds(document)
+        taken.delete(name)
+        const portType = (nodeId: string, port: string) => {
+          const node = document.nodes.find((candidate) => candidate.id === nodeId)
+          return node ? operationPorts(operationOf(node)).inputs.find((candidate) => candidate.name === port)?.type : undefined
+        }
+        const result = changeInput(document, name, changes, taken, portType)
+        if (!result.ok) return refuse(result.reason)
+        if (JSON.stringify(result.document) === JSON.stringify(document)) return { ok: true, name }
+        const renamed = result.name !== name
+        const fields = Object.keys(changes).sort().join(',')
+        commit(
+          result.document,
+          `input:${index}:${fields}`,
+          renamed
+            ? { ...selection, nodes: selection.nodes.map((id) => (id === name ? result.name : id)) }
+            : undefined,
+        )
+        return { ok: true, name: result.name }
       },
     }
   })

@@ -1,6 +1,8 @@
-// The execute dialog: how every run starts. Basic (name, debug, experiment), Compute and
-// Storage (backend + options rendered from the backend's JSON Schema, linked accounts),
-// "Save for future executions", Run. The server validates; its errors land next to fields.
+// The execute dialog: how every run starts. Basic (name, debug, experiment), Inputs (what
+// each pipeline input is given, with credentials for input artifacts in someone else's
+// storage), Compute and Storage (backend + options rendered from the backend's JSON Schema,
+// linked accounts), "Save for future executions", Run. The server validates; its errors
+// land next to fields.
 
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react'
 import {
@@ -15,14 +17,26 @@ import {
   type LinkedAccount,
   type RunSetup,
 } from '../api/backends'
+import { listArtifacts, uploadArtifact } from '../api/artifacts'
 import { itemsOf, submitRun } from '../api/endpoints'
-import type { RunDetail } from '../api/types'
+import type { Artifact, RunDetail } from '../api/types'
 import { Dialog } from '../components/Dialog'
 import { ErrorState, Spinner } from '../components/States'
 import { useResource } from '../hooks/useResource'
 import { isModEnter } from '../lib/keys'
 import { BackendSection, providedBy, type BackendState } from './BackendSection'
 import { dialogErrors, isGraphRefusal, type DialogErrors } from './executeErrors'
+import {
+  InputCredentialsSection,
+  InputsSection,
+  buildInputCredentials,
+  buildInputs,
+  credentialsNeeded,
+  initialInputStates,
+  isArtifactInput,
+  type CredentialStates,
+  type InputStates,
+} from './InputsSection'
 import { initialValues, parseValues, schemaFields } from './schemaForm'
 import './execute.css'
 
@@ -35,6 +49,8 @@ interface Loaded {
   backends: Record<BackendKind, BackendInfo[]>
   accounts: LinkedAccount[]
   experiments: { id: number; name: string }[]
+  /** The project's artifacts, when a pipeline input takes one. */
+  artifacts: Artifact[]
 }
 
 export function ExecuteDialog({
@@ -62,11 +78,15 @@ export function ExecuteDialog({
           .then(itemsOf)
           .catch(() => []),
       ])
+      const artifacts = (setup.inputs ?? []).some(isArtifactInput)
+        ? await listArtifacts(projectId, signal).then(itemsOf)
+        : []
       return {
         setup,
         backends: { compute, storage },
         accounts,
         experiments: experiments.filter((item) => !item.archived),
+        artifacts,
       }
     },
     [pipelineId, projectId],
@@ -86,6 +106,7 @@ export function ExecuteDialog({
       {loaded.status === 'success' && loaded.data && (
         <ExecuteForm
           pipelineId={pipelineId}
+          projectId={projectId}
           loaded={loaded.data}
           onClose={onClose}
           onStarted={onStarted}
@@ -111,12 +132,14 @@ function startState(kind: BackendKind, loaded: Loaded): BackendState {
 
 function ExecuteForm({
   pipelineId,
+  projectId,
   loaded,
   onClose,
   onStarted,
   onGraphRefused,
 }: {
   pipelineId: number
+  projectId: number
   loaded: Loaded
   onClose: () => void
   onStarted: (run: RunDetail) => void
@@ -139,6 +162,31 @@ function ExecuteForm({
   const [busy, setBusy] = useState(false)
   const [errors, setErrors] = useState<DialogErrors>(NO_ERRORS)
   const busyRef = useRef(false)
+  const runInputs = useMemo(() => loaded.setup.inputs ?? [], [loaded.setup.inputs])
+  const [inputStates, setInputStates] = useState<InputStates>(() => initialInputStates(runInputs))
+  const [artifacts, setArtifacts] = useState<Artifact[]>(loaded.artifacts)
+  const [credentialStates, setCredentialStates] = useState<CredentialStates>({})
+  const needed = useMemo(
+    () => credentialsNeeded(runInputs, inputStates, artifacts),
+    [runInputs, inputStates, artifacts],
+  )
+
+  /** Uploads a file for an input and picks it; a refusal is shown next to the input. */
+  const uploadFor = async (name: string, file: File) => {
+    try {
+      const artifact = await uploadArtifact(projectId, file)
+      setArtifacts((current) => [artifact, ...current.filter((item) => item.id !== artifact.id)])
+      setInputStates((current) => ({ ...current, [name]: { ...(current[name] ?? { text: '' }), artifact: artifact.id } }))
+      setErrors((current) => {
+        const { [`inputs.${name}`]: _gone, ...fields } = current.fields
+        return { ...current, fields }
+      })
+    } catch (error) {
+      const refused = dialogErrors(error)
+      const message = refused.general[0] ?? Object.values(refused.fields)[0] ?? 'The upload failed.'
+      setErrors((current) => ({ ...current, fields: { ...current.fields, [`inputs.${name}`]: message } }))
+    }
+  }
 
   // The name the run will get ("test" -> "test_2"), asked again as the user types.
   useEffect(() => {
@@ -181,6 +229,10 @@ function ExecuteForm({
       for (const [field, message] of Object.entries(parsed.errors)) found.fields[`${kind}.options.${field}`] = message
       chosen[kind] = { backend: state.backend, options: parsed.options, account: state.account }
     }
+    const given = buildInputs(runInputs, inputStates)
+    for (const [name, message] of Object.entries(given.errors)) found.fields[`inputs.${name}`] = message
+    const credentials = buildInputCredentials(needed, credentialStates, loaded.backends.storage)
+    for (const [key, message] of Object.entries(credentials.errors)) found.fields[`input_credentials:${key}`] = message
     if (Object.keys(found.fields).length) {
       setErrors(found)
       return
@@ -212,6 +264,8 @@ function ExecuteForm({
         experiment,
         compute: chosen.compute,
         storage: chosen.storage,
+        ...(Object.keys(given.inputs).length ? { inputs: given.inputs } : {}),
+        ...(Object.keys(credentials.credentials).length ? { input_credentials: credentials.credentials } : {}),
         save_for_future: save,
       })
       onStarted(run)
@@ -225,6 +279,26 @@ function ExecuteForm({
     } finally {
       busyRef.current = false
       setBusy(false)
+    }
+  }
+
+  const inputErrors: Record<string, string> = {}
+  const credentialErrors: Record<string, string> = {}
+  /** Server messages about an input artifact no field shows (e.g. it changed meanwhile). */
+  const stray: string[] = []
+  const backendOf = new Map([...needed].flatMap(([backend, items]) => items.map((item) => [String(item.id), backend])))
+  for (const [key, message] of Object.entries(errors.fields)) {
+    if (key.startsWith('inputs.')) inputErrors[key.slice('inputs.'.length)] = message
+    else if (key.startsWith('input_credentials:')) credentialErrors[key.slice('input_credentials:'.length)] = message
+    else if (key.startsWith('input_credentials.')) {
+      // From the server: `input_credentials.<artifact id>[.account|.options.<field>]`.
+      const [, artifactId = '', ...rest] = key.split('.')
+      const backend = backendOf.get(artifactId)
+      const where = rest[0] === 'options' ? rest[1] : rest[0]
+      const input = runInputs.find((item) => String(inputStates[item.name]?.artifact) === artifactId)
+      if (backend) credentialErrors[where ? `${backend}.${where}` : backend] ??= message
+      else if (input) inputErrors[input.name] ??= message
+      else stray.push(message)
     }
   }
 
@@ -248,10 +322,10 @@ function ExecuteForm({
         }
       }}
     >
-      {errors.general.length > 0 && (
+      {errors.general.length + stray.length > 0 && (
         <div className="form-alert" role="alert">
           <strong>The run could not start</strong>
-          {errors.general.map((message) => (
+          {[...errors.general, ...stray].map((message) => (
             <span key={message}>{message}</span>
           ))}
         </div>
@@ -305,6 +379,25 @@ function ExecuteForm({
           {errors.fields.experiment && <p className="field-error">{errors.fields.experiment}</p>}
         </div>
       </fieldset>
+
+      {runInputs.length > 0 && (
+        <InputsSection
+          inputs={runInputs}
+          states={inputStates}
+          artifacts={artifacts}
+          errors={inputErrors}
+          onChange={(name, state) => setInputStates((current) => ({ ...current, [name]: state }))}
+          onUpload={uploadFor}
+        />
+      )}
+      <InputCredentialsSection
+        needed={needed}
+        backends={loaded.backends.storage}
+        accounts={loaded.accounts}
+        states={credentialStates}
+        errors={credentialErrors}
+        onChange={(backend, state) => setCredentialStates((current) => ({ ...current, [backend]: state }))}
+      />
 
       {KINDS.map((kind) => (
         <div key={kind}>

@@ -8,18 +8,25 @@ import {
 } from '@xyflow/react'
 import { useEffect, useMemo } from 'react'
 import type { Graph, Operation } from '../api/types'
-import { toFlowGraph, type OperationFlowNode } from '../lib/graph'
+import {
+  minimapNodeColor,
+  minimapNodeStroke,
+  toAnnotationFlowNodes,
+  type EditorFlowNode,
+} from '../editor/annotations/flow'
+import '../editor/annotations/annotations.css'
+import { toFlowGraph } from '../lib/graph'
 import { useTheme } from '../lib/theme'
 import { nodeTypes } from './nodeTypes'
 
 const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1.1 }
 const NO_PROBLEMS: readonly string[] = []
 
-function miniMapColor(node: OperationFlowNode): string {
-  return node.data.problem ? '#f3b7b2' : '#dfe4ee'
+function miniMapColor(node: EditorFlowNode): string {
+  return node.type === 'operation' && node.data.problem ? '#f3b7b2' : minimapNodeColor(node)
 }
 
-/** The pipeline graph, read-only: pan, zoom and click a node to inspect it. */
+/** The pipeline graph, read-only, with its notes and groups: pan, zoom and click a node to inspect it. */
 export function GraphPreview({
   graph,
   operations,
@@ -36,23 +43,31 @@ export function GraphPreview({
 }) {
   const { theme } = useTheme()
   const flow = useMemo(() => toFlowGraph(graph, operations), [graph, operations])
+  // Groups behind the nodes, notes above them, as in the editor.
+  const allNodes = useMemo((): EditorFlowNode[] => {
+    const { groups, notes } = toAnnotationFlowNodes(graph)
+    return [...groups, ...flow.nodes, ...notes]
+  }, [graph, flow.nodes])
   // Node state lets React Flow record each node's measured size (the MiniMap needs it).
-  const [measuredNodes, setNodes, onNodesChange] = useNodesState<OperationFlowNode>(flow.nodes)
-  useEffect(() => setNodes(flow.nodes), [flow.nodes, setNodes])
+  const [measuredNodes, setNodes, onNodesChange] = useNodesState<EditorFlowNode>(allNodes)
+  useEffect(() => setNodes(allNodes), [allNodes, setNodes])
   const nodes = useMemo(() => {
     const problems = new Set(problemNodeIds)
     return measuredNodes.map((node) => {
+      if (node.type !== 'operation') return node
       const selected = node.id === selectedNodeId
       const problem = problems.has(node.id)
       if (selected === Boolean(node.selected) && problem === Boolean(node.data.problem)) return node
       return { ...node, selected, data: { ...node.data, problem } }
     })
   }, [measuredNodes, selectedNodeId, problemNodeIds])
-  const onNodeClick: NodeMouseHandler<OperationFlowNode> = (_event, node) => onSelectNode(node.id)
+  const onNodeClick: NodeMouseHandler<EditorFlowNode> = (_event, node) => {
+    if (node.type === 'operation') onSelectNode(node.id)
+  }
 
   return (
     <div className="graph-canvas">
-      <ReactFlow<OperationFlowNode>
+      <ReactFlow<EditorFlowNode>
         nodes={nodes}
         edges={flow.edges}
         nodeTypes={nodeTypes}
@@ -78,7 +93,7 @@ export function GraphPreview({
           position="bottom-right"
           ariaLabel="Graph overview"
           nodeColor={miniMapColor}
-          nodeStrokeColor="#aab3c3"
+          nodeStrokeColor={minimapNodeStroke}
           nodeBorderRadius={6}
         />
       </ReactFlow>

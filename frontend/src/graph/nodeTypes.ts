@@ -1,4 +1,5 @@
 import type { NodeTypes } from '@xyflow/react'
+import { ReadOnlyGroupNode, ReadOnlyNoteNode } from './AnnotationNodes'
 import { OperationNode } from './OperationNode'
 import { RunNode } from './RunNode'
 
@@ -9,4 +10,6 @@ import { RunNode } from './RunNode'
 export const nodeTypes = {
   operation: OperationNode,
   run: RunNode,
+  note: ReadOnlyNoteNode,
+  nodeGroup: ReadOnlyGroupNode,
 } satisfies NodeTypes

@@ -107,6 +107,6 @@ describe('toFlowGraph', () => {
   })
 
   it('copes with an empty graph', () => {
-    expect(toFlowGraph({ nodes: [], edges: [], inputs: [] })).toEqual({ nodes: [], edges: [], problems: [] })
+    expect(toFlowGraph({ nodes: [], edges: [], inputs: [] })).toEqual({ nodes: [], edges: [], inputEdges: [], problems: [] })
   })
 })

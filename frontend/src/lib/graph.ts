@@ -28,6 +28,8 @@ export type OperationFlowNode = Node<OperationNodeData, 'operation'>
 export interface FlowGraph {
   nodes: OperationFlowNode[]
   edges: Edge[]
+  /** Edges from pipeline inputs (their source is an input's name): drawn where inputs are. */
+  inputEdges: Edge[]
   /** Things in the stored graph that could not be drawn (edges to missing nodes...). */
   problems: string[]
 }
@@ -76,12 +78,25 @@ export function toFlowGraph(graph: Graph, operations: readonly Operation[] = [])
   const graphNodes = graph.nodes ?? []
   const graphEdges = graph.edges ?? []
   const nodeIds = new Set(graphNodes.map((node) => node.id))
+  const inputNames = new Set((graph.inputs ?? []).map((input) => input.name))
   const problems: string[] = []
+  const inputEdges: Edge[] = []
 
   const usedInputs = new Map<string, string[]>()
   const usedOutputs = new Map<string, string[]>()
   const edges: Edge[] = []
   for (const edge of graphEdges) {
+    if (inputNames.has(edge.source) && nodeIds.has(edge.target)) {
+      usedInputs.set(edge.target, [...(usedInputs.get(edge.target) ?? []), edge.target_port])
+      inputEdges.push({
+        id: edge.id || `${edge.source}.${edge.source_port}->${edge.target}.${edge.target_port}`,
+        source: edge.source,
+        sourceHandle: edge.source_port,
+        target: edge.target,
+        targetHandle: edge.target_port,
+      })
+      continue
+    }
     if (!nodeIds.has(edge.source) || !nodeIds.has(edge.target)) {
       problems.push(`Edge ${edge.id || `${edge.source} → ${edge.target}`} connects a missing node.`)
       continue
@@ -117,5 +132,5 @@ export function toFlowGraph(graph: Graph, operations: readonly Operation[] = [])
     }
   })
 
-  return { nodes, edges, problems }
+  return { nodes, edges, inputEdges, problems }
 }

@@ -199,6 +199,150 @@ describe('OperationEditorPage', () => {
     expect(api.calls.every((call) => call.method === 'GET')).toBe(true)
   })
 
+  it('switches a new operation to a container and posts its image, command and args', async () => {
+    const created = operation({ id: 9, name: 'Resize', slug: 'resize', latest_version: null })
+    const first = version({ id: 90, operation: 9, number: 1, kind: 'container', source: '', image: 'ghcr.io/acme/resize:1.4' })
+    const api = renderPage(
+      {
+        'POST /api/operations/': { status: 201, body: created },
+        'POST /api/operations/9/versions/': { status: 201, body: first },
+        'GET /api/operations/9/': { body: { ...created, latest_version: first } },
+        'GET /api/operations/9/versions/': { body: [first] },
+      },
+      '/operations/new/?project=1',
+    )
+    const user = userEvent.setup()
+    await screen.findByLabelText('Source')
+
+    await user.click(screen.getByRole('radio', { name: 'Container image' }))
+    expect(screen.queryByLabelText('Source')).toBeNull()
+    expect(screen.queryByLabelText('Entrypoint')).toBeNull()
+    expect(screen.queryByLabelText(/Requirements/)).toBeNull()
+    expect(screen.getByText('Run a container image and declare its ports and parameters.')).toBeTruthy()
+    // the help lists what {{name}} can use, with its environment variable
+    const help = within(screen.getByRole('table', { name: 'Placeholders' }))
+    expect(help.getByText('{{x}}')).toBeTruthy()
+    expect(help.getByText('$PW_INPUT_X')).toBeTruthy()
+    expect(help.getByText('$PW_OUTPUT_Y')).toBeTruthy()
+
+    await user.type(screen.getByLabelText('Name'), 'Resize')
+    await user.type(screen.getByLabelText('Image'), 'ghcr.io/acme/resize:1.4')
+    await user.click(screen.getByLabelText(/^Command ?one item/))
+    await user.paste('resize\n\n  --verbose  ')
+    await user.click(screen.getByLabelText(/^Args ?one item/))
+    await user.paste('--x={{x}}\n{{ y }}')
+    expect(screen.getByLabelText('Command line').textContent).toBe("resize --verbose --x={{x}} '{{ y }}'")
+    await user.click(screen.getByRole('button', { name: 'Save version' }))
+
+    expect(await screen.findByText('Saved as version 1')).toBeTruthy()
+    const posts = api.calls.filter((call) => call.method === 'POST')
+    expect(posts.map((call) => call.path)).toEqual(['/api/operations/', '/api/operations/9/versions/'])
+    expect(posts[1]?.body).toMatchObject({
+      kind: 'container',
+      image: 'ghcr.io/acme/resize:1.4',
+      command: ['resize', '--verbose'],
+      args: ['--x={{x}}', '{{ y }}'],
+      source: '',
+      requirements: [],
+      inputs: [{ name: 'x', type: 'int', optional: true }],
+      outputs: [{ name: 'y', type: 'int' }],
+    })
+    // the saved container version opens in container mode
+    expect((await screen.findByRole('radio', { name: 'Container image' }) as HTMLInputElement).checked).toBe(true)
+    expect((screen.getByLabelText('Image') as HTMLInputElement).value).toBe('ghcr.io/acme/resize:1.4')
+  })
+
+  it('refuses a bad image and unknown placeholders before saving', async () => {
+    const api = renderPage({}, '/operations/new/?project=1')
+    const user = userEvent.setup()
+    await screen.findByLabelText('Source')
+    await user.click(screen.getByRole('radio', { name: 'Container image' }))
+    await user.type(screen.getByLabelText('Name'), 'Broken')
+    await user.type(screen.getByLabelText('Image'), 'Ubuntu:22.04')
+    await user.click(screen.getByLabelText(/^Args ?one item/))
+    await user.paste('{{x}}\n{{model}}')
+    await user.click(screen.getByRole('button', { name: 'Save version' }))
+
+    expect(await screen.findByText("'Ubuntu:22.04': repository names must be lowercase.")).toBeTruthy()
+    expect(screen.getByLabelText('Image').getAttribute('aria-invalid')).toBe('true')
+    expect(screen.getByText('Item 2: unknown placeholder {{model}}; known: {{x}}, {{y}}.')).toBeTruthy()
+    expect(api.calls.some((call) => call.method === 'POST')).toBe(false)
+  })
+
+  it('loads a container version and shows a 400 about its image next to the field', async () => {
+    const container = version({
+      kind: 'container',
+      source: '',
+      entrypoint: '',
+      requirements: [],
+      image: 'busybox:1.36',
+      command: ['sh', '-c'],
+      args: ['echo {{scale}} > {{b}}'],
+    })
+    const api = renderPage(
+      {
+        'GET /api/operations/7/': { body: operation({ latest_version: container }) },
+        'GET /api/operations/7/versions/': { body: [container] },
+        'POST /api/operations/7/versions/': { status: 400, body: { image: ['The registry is not allowed.'] } },
+      },
+      '/operations/7/edit/',
+    )
+    const user = userEvent.setup()
+    expect((await screen.findByRole('radio', { name: 'Container image' }) as HTMLInputElement).checked).toBe(true)
+    expect((screen.getByLabelText(/^Command ?one item/) as HTMLTextAreaElement).value).toBe('sh\n-c')
+    expect((screen.getByLabelText(/^Args ?one item/) as HTMLTextAreaElement).value).toBe('echo {{scale}} > {{b}}')
+    expect(screen.getByLabelText('Command line').textContent).toBe("sh -c 'echo {{scale}} > {{b}}'")
+
+    await user.click(screen.getByRole('button', { name: 'Save version' }))
+    const message = await screen.findByText('The registry is not allowed.')
+    expect(screen.getByLabelText('Image').getAttribute('aria-describedby')).toBe(message.id)
+    expect(api.calls.find((call) => call.method === 'POST')?.body).toMatchObject({
+      kind: 'container',
+      command: ['sh', '-c'],
+      args: ['echo {{scale}} > {{b}}'],
+    })
+  })
+
+  it('duplicates a built-in into a project and opens the copy', async () => {
+    const builtin = operation({ project: null, builtin: true })
+    const copy = operation({ id: 12, project: 2, name: 'Scale (copy)', slug: 'scale-copy', latest_version: version({ id: 120, operation: 12, number: 1 }) })
+    const api = renderPage(
+      {
+        'GET /api/operations/7/': { body: builtin },
+        'GET /api/operations/7/versions/': { body: [version()] },
+        'GET /api/projects/': {
+          body: paginated([
+            project({ id: 1, name: 'Viewer only', role: 'viewer' }),
+            project({ id: 2, name: 'Mine', role: 'editor' }),
+            project({ id: 3, name: 'Other', role: 'owner' }),
+          ]),
+        },
+        'POST /api/operations/7/duplicate/': { status: 201, body: copy },
+        'GET /api/operations/12/': { body: copy },
+        'GET /api/operations/12/versions/': { body: [copy.latest_version] },
+      },
+      '/operations/7/edit/?project=3',
+    )
+    const user = userEvent.setup()
+    await user.click(await screen.findByRole('button', { name: 'Duplicate into project' }))
+
+    const dialog = await screen.findByRole('dialog', { name: 'Duplicate into project' })
+    const select = (await within(dialog).findByLabelText('Project')) as HTMLSelectElement
+    expect([...select.options].map((option) => option.textContent)).toEqual(['Mine', 'Other'])
+    expect(select.value).toBe('3')
+    expect((within(dialog).getByLabelText(/Name/) as HTMLInputElement).placeholder).toBe('Scale (copy)')
+    await user.selectOptions(select, '2')
+    await user.click(within(dialog).getByRole('button', { name: 'Duplicate' }))
+
+    expect(await screen.findByRole('heading', { name: 'Edit Scale (copy)' })).toBeTruthy()
+    expect(screen.getByRole('status').textContent).toBe('Duplicated as “Scale (copy)”, version 1')
+    expect(screen.queryByRole('dialog')).toBeNull()
+    expect(screen.getByRole('button', { name: 'Save version' })).toBeTruthy()
+    const post = api.calls.find((call) => call.method === 'POST')
+    expect(post?.path).toBe('/api/operations/7/duplicate/')
+    expect(post?.body).toEqual({ project: 2 })
+  })
+
   it('adds and removes port rows', async () => {
     renderPage({}, '/operations/new/?project=1')
     const user = userEvent.setup()

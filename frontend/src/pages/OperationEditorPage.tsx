@@ -21,7 +21,17 @@ import type {
 } from '../api/types'
 import { ErrorState, NotFoundState, Spinner } from '../components/States'
 import { useDocumentTitle } from '../hooks/useDocumentTitle'
+import {
+  IMAGE_EXAMPLE,
+  imageProblem,
+  linesOf,
+  placeholderNames,
+  shellPreview,
+  unknownPlaceholders,
+  type PlaceholderName,
+} from '../lib/container'
 import { errorMessages, generalErrors, humanizeField, type FieldErrors } from '../lib/errors'
+import { DuplicateOperationDialog, duplicatedMessage } from './DuplicateOperationDialog'
 import { canEdit } from './NewPipelineDialog'
 
 // CodeMirror is sizeable: only this page loads it.
@@ -40,13 +50,20 @@ interface ParamRow {
   description: string
 }
 
+type Kind = OperationContent['kind']
+
 interface Draft {
   name: string
   slug: string
   description: string
   category: string
+  kind: Kind
   source: string
   entrypoint: string
+  /** Container operations: the image, and command and args as typed (one item per line). */
+  image: string
+  command: string
+  args: string
   inputs: Port[]
   outputs: Port[]
   parameters: ParamRow[]
@@ -59,7 +76,18 @@ interface Draft {
 
 /** Fields of the operation itself (the rest belong to the version). */
 const OPERATION_FIELDS = ['name', 'slug', 'description', 'category', 'project']
-const VERSION_FIELDS = ['source', 'entrypoint', 'inputs', 'outputs', 'parameters', 'resources', 'requirements']
+const VERSION_FIELDS = [
+  'source',
+  'entrypoint',
+  'inputs',
+  'outputs',
+  'parameters',
+  'resources',
+  'requirements',
+  'image',
+  'command',
+  'args',
+]
 
 export function slugify(text: string): string {
   return text
@@ -83,8 +111,12 @@ function templateDraft(): Draft {
     slug: '',
     description: '',
     category: 'General',
+    kind: 'python',
     source: TEMPLATE_SOURCE,
     entrypoint: 'run',
+    image: '',
+    command: '',
+    args: '',
     inputs: [{ name: 'x', type: 'int', description: '', optional: true }],
     outputs: [{ name: 'y', type: 'int', description: '', optional: false }],
     parameters: [],
@@ -105,10 +137,16 @@ function draftFrom(operation: Operation, version: OperationVersionDetail | null)
     category: operation.category,
   }
   if (!version) return { ...base, ...meta }
+  const container = version.kind === 'container'
   return {
     ...meta,
-    source: version.source ?? '',
+    kind: container ? 'container' : 'python',
+    // Switching a container operation to Python starts from the template.
+    source: container && !version.source ? TEMPLATE_SOURCE : (version.source ?? ''),
     entrypoint: version.entrypoint || 'run',
+    image: version.image ?? '',
+    command: (version.command ?? []).join('\n'),
+    args: (version.args ?? []).join('\n'),
     inputs: version.inputs.map((port) => ({ ...port, description: port.description ?? '', optional: !!port.optional })),
     outputs: version.outputs.map((port) => ({ ...port, description: port.description ?? '', optional: !!port.optional })),
     parameters: version.parameters.map((param) => ({
@@ -155,6 +193,40 @@ function contentOf(draft: Draft): { content: OperationContent } | { errors: Fiel
     }
     return { name: row.name, type: row.type, default: parsed.value, description: row.description }
   })
+  const resources = {
+    cpu: Number(draft.cpu) || 0,
+    memory: draft.memory.trim(),
+    gpus: Math.trunc(Number(draft.gpus) || 0),
+    cpu_fallback: draft.cpuFallback,
+  }
+  if (draft.kind === 'container') {
+    const image = draft.image.trim()
+    const command = linesOf(draft.command)
+    const args = linesOf(draft.args)
+    const imageError = imageProblem(image)
+    if (imageError) errors.image = [imageError]
+    const known = placeholderNames({ parameters, inputs: draft.inputs, outputs: draft.outputs })
+    const commandErrors = unknownPlaceholders(command, known)
+    if (commandErrors.length) errors.command = commandErrors
+    const argsErrors = unknownPlaceholders(args, known)
+    if (argsErrors.length) errors.args = argsErrors
+    if (Object.keys(errors).length) return { errors }
+    return {
+      content: {
+        kind: 'container',
+        image,
+        command,
+        args,
+        source: '',
+        entrypoint: '',
+        requirements: [],
+        inputs: draft.inputs,
+        outputs: draft.outputs,
+        parameters,
+        resources,
+      },
+    }
+  }
   if (Object.keys(errors).length) return { errors }
   return {
     content: {
@@ -164,16 +236,8 @@ function contentOf(draft: Draft): { content: OperationContent } | { errors: Fiel
       inputs: draft.inputs,
       outputs: draft.outputs,
       parameters,
-      resources: {
-        cpu: Number(draft.cpu) || 0,
-        memory: draft.memory.trim(),
-        gpus: Math.trunc(Number(draft.gpus) || 0),
-        cpu_fallback: draft.cpuFallback,
-      },
-      requirements: draft.requirements
-        .split('\n')
-        .map((line) => line.trim())
-        .filter(Boolean),
+      resources,
+      requirements: linesOf(draft.requirements),
     },
   }
 }
@@ -422,6 +486,94 @@ function ParamTable({
   )
 }
 
+const KINDS: { kind: Kind; label: string; hint: string }[] = [
+  { kind: 'python', label: 'Python function', hint: 'A function in a Python module, run by the engine.' },
+  { kind: 'container', label: 'Container image', hint: 'A command run in a Docker image. It can be written and wired now; runs of container images are not supported yet.' },
+]
+
+/** "Python function | Container image": what a version of the operation runs. */
+function KindSwitch({ kind, onChange, readOnly }: { kind: Kind; onChange: (kind: Kind) => void; readOnly: boolean }) {
+  const name = useId()
+  return (
+    <fieldset className="op-kind">
+      <legend className="visually-hidden">Kind</legend>
+      <div className="segmented op-kind-switch">
+        {KINDS.map((option) => (
+          <label key={option.kind} className={option.kind === kind ? 'is-checked' : undefined} title={option.hint}>
+            <input
+              type="radio"
+              name={name}
+              value={option.kind}
+              checked={option.kind === kind}
+              disabled={readOnly && option.kind !== kind}
+              onChange={() => onChange(option.kind)}
+            />
+            {option.label}
+          </label>
+        ))}
+      </div>
+      <p className="field-hint op-kind-hint">{KINDS.find((option) => option.kind === kind)?.hint}</p>
+    </fieldset>
+  )
+}
+
+const KIND_LABEL: Record<PlaceholderName['kind'], string> = {
+  parameter: 'parameter',
+  input: 'input',
+  output: 'output',
+}
+
+const VALUE_OF: Record<PlaceholderName['kind'], string> = {
+  parameter: 'its value (JSON for json; empty when unset)',
+  input: 'the path of its file (a folder for a directory)',
+  output: 'the path to write it to, under $PW_OUTPUT_DIR',
+}
+
+/** How parameters, inputs and outputs reach the container: `{{name}}` and environment variables. */
+function PlaceholderHelp({ names }: { names: PlaceholderName[] }) {
+  return (
+    <section className="op-container-help" aria-label="How values reach the container">
+      <h3 className="panel-subtitle">How values reach the container</h3>
+      <p className="panel-text">
+        Command and args run as given, without a shell. Each <code>{'{{name}}'}</code> is replaced before the
+        container starts; the same values are in its environment.
+      </p>
+      {names.length === 0 ? (
+        <p className="panel-text muted">Declare inputs, outputs or parameters to use them here.</p>
+      ) : (
+        <table className="op-table op-placeholder-table" aria-label="Placeholders">
+          <thead>
+            <tr>
+              <th>Placeholder</th>
+              <th>Environment</th>
+              <th>Becomes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {names.map((row) => (
+              <tr key={`${row.kind}:${row.name}`}>
+                <td>
+                  <code>{`{{${row.name}}}`}</code>
+                </td>
+                <td>
+                  <code>${row.env}</code>
+                </td>
+                <td className="muted">
+                  {KIND_LABEL[row.kind]}: {VALUE_OF[row.kind]}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p className="panel-text muted">
+        Value inputs (int, str, json…) arrive as files holding JSON; write value outputs as JSON, file and
+        directory outputs as they are. <code>$PW_OUTPUT_DIR</code> is the folder outputs go to.
+      </p>
+    </section>
+  )
+}
+
 type Loaded =
   | { status: 'loading' }
   | { status: 'error'; error: unknown }
@@ -503,6 +655,9 @@ export default function OperationEditorPage() {
       onCreated={(operation, message) =>
         navigate(`/operations/${operation.id}/edit/`, { replace: true, state: { saved: message } satisfies SavedState })
       }
+      onDuplicated={(copy) =>
+        navigate(`/operations/${copy.id}/edit/`, { state: { saved: duplicatedMessage(copy) } satisfies SavedState })
+      }
     />
   )
 }
@@ -514,6 +669,7 @@ function OperationForm({
   queryProject,
   savedMessage,
   onCreated,
+  onDuplicated,
 }: {
   operation: Operation | null
   initial: Draft
@@ -521,6 +677,7 @@ function OperationForm({
   queryProject: number | null
   savedMessage: string | null
   onCreated: (operation: Operation, message: string) => void
+  onDuplicated: (copy: Operation) => void
 }) {
   const [operation, setOperation] = useState<Operation | null>(initialOperation)
   const [draft, setDraft] = useState<Draft>(initial)
@@ -533,6 +690,7 @@ function OperationForm({
   const [status, setStatus] = useState<string | null>(savedMessage)
   const [errors, setErrors] = useState<FieldErrors>({})
   const [general, setGeneral] = useState<string[]>([])
+  const [duplicating, setDuplicating] = useState(false)
   const ids = useFieldIds()
 
   const readOnly = !!initialOperation && (initialOperation.builtin || initialOperation.project === null)
@@ -665,6 +823,13 @@ function OperationForm({
   }
 
   const sourceIds = ids('source')
+  const container = draft.kind === 'container'
+  const known = useMemo(
+    () => placeholderNames({ parameters: draft.parameters, inputs: draft.inputs, outputs: draft.outputs }),
+    [draft.parameters, draft.inputs, draft.outputs],
+  )
+  const commandItems = container ? linesOf(draft.command) : []
+  const argItems = container ? linesOf(draft.args) : []
 
   return (
     <div className="page page-wide op-editor-page">
@@ -673,7 +838,9 @@ function OperationForm({
           <h1>{isNew ? 'New operation' : readOnly ? operation.name : `Edit ${operation.name}`}</h1>
           <p className="page-subtitle">
             {isNew
-              ? 'Write a Python function and declare its ports and parameters.'
+              ? container
+                ? 'Run a container image and declare its ports and parameters.'
+                : 'Write a Python function and declare its ports and parameters.'
               : operation.latest_version
                 ? `Latest version v${operation.latest_version.number}`
                 : 'No version yet'}
@@ -684,6 +851,11 @@ function OperationForm({
           <Link className="button" to="/pipelines/">
             Pipelines
           </Link>
+          {readOnly && !isNew && (
+            <button type="button" className="button button-primary" onClick={() => setDuplicating(true)}>
+              Duplicate into project
+            </button>
+          )}
           {!readOnly && (
             <button
               type="button"
@@ -703,6 +875,17 @@ function OperationForm({
           Built-in operations can't be edited; duplicate it into your project.
         </p>
       )}
+      {duplicating && operation && (
+        <DuplicateOperationDialog
+          operation={operation}
+          preferredProject={queryProject}
+          onClose={() => setDuplicating(false)}
+          onDuplicated={(copy) => {
+            setDuplicating(false)
+            onDuplicated(copy)
+          }}
+        />
+      )}
       {general.length > 0 && (
         <div className="form-alert" role="alert">
           {general.map((message) => (
@@ -715,18 +898,105 @@ function OperationForm({
       </p>
 
       <div className="op-editor">
-        <section className="op-source" aria-label="Source code">
-          <Suspense fallback={<Spinner label="Loading editor…" />}>
-            <CodeEditor
-              value={draft.source}
-              onChange={(source) => set('source', source)}
-              label="Source"
-              readOnly={readOnly}
-              describedBy={errors.source?.length ? sourceIds.error : undefined}
-            />
-          </Suspense>
-          <FieldError id={sourceIds.error} messages={errors.source} />
-        </section>
+        <div className={container ? 'op-main' : 'op-main is-python'}>
+          <KindSwitch kind={draft.kind} onChange={(kind) => set('kind', kind)} readOnly={readOnly} />
+          {container ? (
+            <section className="op-container card" aria-label="Container">
+              {field(
+                'image',
+                'Image',
+                ({ id, describedBy, invalid }) => (
+                  <input
+                    id={id}
+                    aria-describedby={describedBy}
+                    aria-invalid={invalid}
+                    className="mono"
+                    value={draft.image}
+                    placeholder={IMAGE_EXAMPLE}
+                    readOnly={readOnly}
+                    required
+                    spellCheck={false}
+                    autoComplete="off"
+                    maxLength={300}
+                    onChange={(event) => set('image', event.target.value)}
+                  />
+                ),
+                'A Docker image reference: [registry/]repository[:tag][@sha256:digest].',
+              )}
+              <div className="op-row op-container-lists">
+                {field(
+                  'command',
+                  <>
+                    Command <span className="optional">one item per line</span>
+                  </>,
+                  ({ id, describedBy, invalid }) => (
+                    <textarea
+                      id={id}
+                      aria-describedby={describedBy}
+                      aria-invalid={invalid}
+                      rows={5}
+                      className="mono"
+                      spellCheck={false}
+                      placeholder={'python\n/app/resize.py'}
+                      value={draft.command}
+                      readOnly={readOnly}
+                      onChange={(event) => set('command', event.target.value)}
+                    />
+                  ),
+                  'Empty: the image’s entrypoint.',
+                )}
+                {field(
+                  'args',
+                  <>
+                    Args <span className="optional">one item per line</span>
+                  </>,
+                  ({ id, describedBy, invalid }) => (
+                    <textarea
+                      id={id}
+                      aria-describedby={describedBy}
+                      aria-invalid={invalid}
+                      rows={5}
+                      className="mono"
+                      spellCheck={false}
+                      placeholder={'--width={{width}}\n{{photo}}\n{{small}}'}
+                      value={draft.args}
+                      readOnly={readOnly}
+                      onChange={(event) => set('args', event.target.value)}
+                    />
+                  ),
+                  'One argument per line, spaces inside it kept; blank lines are skipped.',
+                )}
+              </div>
+              <div className="op-command-preview">
+                <span className="op-command-preview-label">Runs</span>
+                <code aria-label="Command line">
+                  {commandItems.length ? (
+                    shellPreview([...commandItems, ...argItems])
+                  ) : (
+                    <>
+                      <span className="muted">(the image’s entrypoint)</span>
+                      {argItems.length > 0 && ` ${shellPreview(argItems)}`}
+                    </>
+                  )}
+                </code>
+              </div>
+              <PlaceholderHelp names={known} />
+            </section>
+          ) : (
+            <section className="op-source" aria-label="Source code">
+              <Suspense fallback={<Spinner label="Loading editor…" />}>
+                <CodeEditor
+                  value={draft.source}
+                  onChange={(source) => set('source', source)}
+                  label="Source"
+                  readOnly={readOnly}
+                  describedBy={errors.source?.length ? sourceIds.error : undefined}
+                />
+              </Suspense>
+              <FieldError id={sourceIds.error} messages={errors.source} />
+            </section>
+          )}
+        </div>
 
         <aside className="op-side card" aria-label="Interface">
           {isNew &&
@@ -795,17 +1065,18 @@ function OperationForm({
                 onChange={(event) => set('category', event.target.value)}
               />
             ))}
-            {field('entrypoint', 'Entrypoint', ({ id, describedBy, invalid }) => (
-              <input
-                id={id}
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-                value={draft.entrypoint}
-                readOnly={readOnly}
-                spellCheck={false}
-                onChange={(event) => set('entrypoint', event.target.value)}
-              />
-            ))}
+            {!container &&
+              field('entrypoint', 'Entrypoint', ({ id, describedBy, invalid }) => (
+                <input
+                  id={id}
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid}
+                  value={draft.entrypoint}
+                  readOnly={readOnly}
+                  spellCheck={false}
+                  onChange={(event) => set('entrypoint', event.target.value)}
+                />
+              ))}
           </div>
 
           <PortTable
@@ -879,7 +1150,7 @@ function OperationForm({
             <FieldError id={ids('resources').error} messages={errors.resources} />
           </fieldset>
 
-          {field('requirements', <>Requirements<span className="optional">one per line</span></>, ({ id, describedBy, invalid }) => (
+          {!container && field('requirements', <>Requirements<span className="optional">one per line</span></>, ({ id, describedBy, invalid }) => (
             <textarea
               id={id}
               aria-describedby={describedBy}

@@ -90,7 +90,8 @@ describe('PipelineEditorPage', () => {
     const palette = screen.getByRole('region', { name: 'Operations' })
     expect(within(palette).getByRole('heading', { name: 'io' })).toBeTruthy()
     expect(within(palette).getByRole('heading', { name: 'test' })).toBeTruthy()
-    expect(within(palette).getAllByRole('button').map((item) => item.getAttribute('aria-label'))).toEqual([
+    expect(within(palette).getAllByRole('button').map((item) => item.getAttribute('aria-label') ?? item.textContent)).toEqual([
+      '+ Pipeline input',
       'load',
       'step',
       'train',
@@ -115,11 +116,11 @@ describe('PipelineEditorPage', () => {
     await loaded()
     const palette = screen.getByRole('region', { name: 'Operations' })
     fireEvent.change(within(palette).getByLabelText('Search operations'), { target: { value: 'TRA' } })
-    expect(within(palette).getAllByRole('button').map((item) => item.getAttribute('aria-label'))).toEqual(['train'])
+    expect(within(palette).getAllByRole('button').map((item) => item.getAttribute('aria-label'))).toEqual([null, 'train'])
     expect(within(palette).queryByRole('heading', { name: 'io' })).toBeNull()
 
     fireEvent.change(within(palette).getByLabelText('Search operations'), { target: { value: 'reads' } })
-    expect(within(palette).getAllByRole('button').map((item) => item.getAttribute('aria-label'))).toEqual(['load'])
+    expect(within(palette).getAllByRole('button').map((item) => item.getAttribute('aria-label'))).toEqual([null, 'load'])
 
     fireEvent.change(within(palette).getByLabelText('Search operations'), { target: { value: 'nothing like it' } })
     expect(within(palette).getByText(/No operation matches/)).toBeTruthy()
@@ -481,6 +482,7 @@ describe('PipelineEditorPage: tidy up and the action button', () => {
     const menu = screen.getByRole('menu', { name: 'Actions' })
     expect(within(menu).getAllByRole('menuitem').map((item) => item.textContent)).toEqual([
       'Add node',
+      'Add pipeline input',
       'Add noteN',
       'Group selected nodesCtrl+G',
       'Run…',
@@ -566,5 +568,41 @@ describe('PipelineEditorPage: notes and groups', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Actions' }))
     fireEvent.click(screen.getByRole('menuitem', { name: /Add note/ }))
     await waitFor(() => expect(document.querySelectorAll('.react-flow__node-note')).toHaveLength(2))
+  })
+})
+
+describe('PipelineEditorPage: pipeline inputs', () => {
+  it('adds an input from the palette, wires it, edits it in the inspector and saves it', async () => {
+    const api = renderEditor({
+      'PATCH /api/pipelines/1/': (call) => ({ body: { ...detail, ...(call.body as object), revision: 8 } }),
+      'POST /api/pipelines/1/freeze/': { status: 201, body: { id: 3, number: 2 } },
+    })
+    await loaded()
+    // when
+    fireEvent.click(screen.getByRole('button', { name: '+ Pipeline input' }))
+    // then an input node is drawn with its badge and type, and the inspector edits it
+    await waitFor(() => expect(canvasNode('input')).toBeTruthy())
+    expect(within(canvasNode('input')).getByText('Input')).toBeTruthy()
+    expect(within(canvasNode('input')).getByText('file')).toBeTruthy()
+    const inspector = screen.getByRole('region', { name: 'Node inspector' })
+    fireEvent.change(within(inspector).getByLabelText('Name'), { target: { value: 'dataset' } })
+    await waitFor(() => expect(canvasNode('dataset')).toBeTruthy())
+    fireEvent.change(within(inspector).getByLabelText('Name'), { target: { value: 'load' } })
+    expect(within(inspector).getByText('the name "load" is already used on the canvas')).toBeTruthy()
+    fireEvent.change(within(inspector).getByLabelText('Name'), { target: { value: 'dataset' } })
+    connectByClick(handle('dataset', 'value', 'source'), handle('train', 'data', 'target'))
+    selectNode('dataset')
+    await waitFor(() => expect(within(inspector).getByText(/feeding train\.data/)).toBeTruthy())
+    fireEvent.change(within(inspector).getByLabelText('Type'), { target: { value: 'int' } })
+    expect(within(inspector).getByText(/which a int input cannot feed: disconnect it first/)).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: /^Save/ }))
+    await waitFor(() => expect(api.calls.some((call) => call.method === 'PATCH')).toBe(true))
+    const saved = api.calls.find((call) => call.method === 'PATCH')!.body as { graph: PipelineDetail['graph'] }
+    expect(saved.graph.inputs).toEqual([
+      { name: 'dataset', type: 'file', default: null, description: '', position: expect.any(Object) },
+    ])
+    expect(saved.graph.edges).toEqual([
+      { id: 'dataset.value->train.data', source: 'dataset', source_port: 'value', target: 'train', target_port: 'data' },
+    ])
   })
 })

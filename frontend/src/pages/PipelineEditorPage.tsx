@@ -11,6 +11,7 @@ import { Dialog } from '../components/Dialog'
 import { ErrorState, Spinner } from '../components/States'
 import { ActionButton } from '../editor/ActionButton'
 import { NOTE_SIZE } from '../editor/annotations/annotations'
+import { INPUT_SIZE } from '../editor/inputs/inputs'
 import { ExecuteDialog } from '../execute/ExecuteDialog'
 import { EditorCanvas } from '../editor/EditorCanvas'
 import { Inspector } from '../editor/Inspector'
@@ -260,6 +261,25 @@ function EditorWorkspace({
     if (!result.ok) onRefusal(result.reason)
   }, [store, canvasCentre, onRefusal])
 
+  /** Adds a pipeline input in the middle of the visible canvas, selected (palette, "+" menu). */
+  const addInputAtCentre = useCallback(() => {
+    const centre = canvasCentre()
+    const document = store.getState().document
+    const taken = new Set(
+      [...document.nodes.map((node) => node.position), ...document.inputs.flatMap((input) => input.position ?? [])].map(
+        (position) => `${Math.round(position.x)},${Math.round(position.y)}`,
+      ),
+    )
+    let x = Math.round((centre.x - INPUT_SIZE.width / 2) / 20) * 20
+    let y = Math.round((centre.y - INPUT_SIZE.height / 2) / 20) * 20
+    while (taken.has(`${x},${y}`)) {
+      x += 40
+      y += 40
+    }
+    const result = store.getState().addInput({ x, y })
+    if (!result.ok) onRefusal(result.reason)
+  }, [store, canvasCentre, onRefusal])
+
   /** Puts the selected nodes in a new group (Ctrl+G, "+" menu). */
   const groupSelection = useCallback(() => {
     const sizes = Object.fromEntries(getNodes().map((node) => [node.id, node.measured]))
@@ -321,9 +341,12 @@ function EditorWorkspace({
     setLayingOut(true)
     try {
       const sizes = Object.fromEntries(getNodes().map((node) => [node.id, node.measured]))
-      const positions = await computeLayout(before.nodes, before.edges, sizes)
+      // Pipeline inputs are laid out with the nodes they feed (they sit left of them).
+      const inputs = (document: typeof before) =>
+        document.inputs.map((input, index) => ({ id: input.name, position: input.position ?? { x: -1000, y: index } }))
+      const positions = await computeLayout([...before.nodes, ...inputs(before)], before.edges, sizes)
       const state = store.getState()
-      if (movesAny(state.document.nodes, positions)) {
+      if (movesAny([...state.document.nodes, ...inputs(state.document)], positions)) {
         // Sealed on both sides: the whole layout is one undo step, never merged with a drag.
         // Groups are fitted around their members where the layout put them.
         state.endMove()
@@ -516,7 +539,12 @@ function EditorWorkspace({
       <SaveMessage outcome={outcome} onReload={() => setConfirmReload(true)} onDismiss={() => setOutcome(null)} />
 
       <div className="editor-body">
-        <Palette operations={operations} onAdd={addAtCentre} projectId={pipeline.project} />
+        <Palette
+          operations={operations}
+          onAdd={addAtCentre}
+          onAddInput={addInputAtCentre}
+          projectId={pipeline.project}
+        />
         <div className="editor-canvas-wrap" ref={canvasRef}>
           <EditorCanvas store={store} onRefusal={onRefusal} onDropOperation={addAt} />
           {layingOut && (
@@ -528,6 +556,7 @@ function EditorWorkspace({
           <ActionButton
             items={[
               { label: 'Add node', onSelect: focusPaletteSearch },
+              { label: 'Add pipeline input', onSelect: addInputAtCentre },
               { label: 'Add note', hint: 'N', onSelect: addNoteAtCentre },
               {
                 label: 'Group selected nodes',
@@ -570,7 +599,13 @@ function EditorWorkspace({
         ) : (
           <Inspector
             store={store}
-            pipeline={{ name: pipeline.name, projectName: pipeline.project_name, revision, latestVersion }}
+            pipeline={{
+              name: pipeline.name,
+              projectName: pipeline.project_name,
+              projectId: pipeline.project,
+              revision,
+              latestVersion,
+            }}
           />
         )}
       </div>

@@ -30,8 +30,9 @@ class Command(BaseCommand):
             "--input",
             action="append",
             default=[],
-            metavar="NODE.PORT=VALUE",
-            help="value for an unconnected input (JSON, or artifact:ID)",
+            metavar="NAME=VALUE",
+            help="what a pipeline input (by name) or an unconnected node input (node.port) gets: "
+            "JSON, or artifact:ID",
         )
         parser.add_argument(
             "--param",

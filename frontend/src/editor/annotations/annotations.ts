@@ -58,10 +58,11 @@ export function withAnnotations(
   return { ...rest, ...(notes.length ? { notes } : {}), ...(groups.length ? { groups } : {}) }
 }
 
-/** Every id in use on the canvas: nodes, notes and groups share one namespace. */
+/** Every id in use on the canvas: nodes, pipeline inputs, notes and groups share one namespace. */
 export function canvasIds(document: EditorDocument): Set<string> {
   return new Set([
     ...document.nodes.map((node) => node.id),
+    ...(document.inputs ?? []).map((input) => input.name),
     ...notesOf(document).map((note) => note.id),
     ...groupsOf(document).map((group) => group.id),
   ])
@@ -115,7 +116,7 @@ export function rectAround(nodes: readonly GraphNode[], sizes: Sizes = {}): Rect
 }
 
 /**
- * Positions applied to nodes, notes and groups (ids it does not know are ignored). A group
+ * Positions applied to nodes, pipeline inputs, notes and groups (ids it does not know are ignored). A group
  * that moves takes its members along by the same amount, unless they are given a position
  * of their own (they were dragged with it).
  */
@@ -141,7 +142,11 @@ export function moveItems(document: EditorDocument, positions: Readonly<Record<s
     const next = at(note.id)
     return next ? { ...note, position: { x: next.x, y: next.y } } : note
   })
-  return withAnnotations({ ...document, nodes }, notes, groups)
+  const inputs = (document.inputs ?? []).map((input) => {
+    const next = at(input.name)
+    return next ? { ...input, position: { x: next.x, y: next.y } } : input
+  })
+  return withAnnotations({ ...document, nodes, inputs }, notes, groups)
 }
 
 /** Ids of the items `moveItems` would change: those given and the members of moved groups. */

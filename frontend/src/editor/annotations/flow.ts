@@ -4,6 +4,7 @@ import type { Node, NodeChange } from '@xyflow/react'
 import type { AnnotationColor } from '../../api/types'
 import type { OperationFlowNode } from '../../lib/graph'
 import type { EditorDocument } from '../document'
+import type { InputFlowNode } from '../inputs/flow'
 import { groupsOf, notesOf } from './annotations'
 
 export type NoteNodeData = { text: string; color: AnnotationColor | null }
@@ -13,7 +14,7 @@ export type GroupNodeData = { label: string; color: AnnotationColor | null; memb
 /** Not "group": React Flow has a built-in node type of that name. */
 export type GroupFlowNode = Node<GroupNodeData, 'nodeGroup'>
 
-export type EditorFlowNode = OperationFlowNode | NoteFlowNode | GroupFlowNode
+export type EditorFlowNode = OperationFlowNode | InputFlowNode | NoteFlowNode | GroupFlowNode
 
 /**
  * Groups are drawn behind nodes and edges, even when selected (React Flow lifts a selected
@@ -87,6 +88,7 @@ export function minimapNodeColor(node: Node): string {
   const color = (node.data as { color?: AnnotationColor | null } | undefined)?.color
   if (node.type === 'note') return `var(--annotation-${color ?? 'yellow'}-bg)`
   if (node.type === 'nodeGroup') return `var(--annotation-${color ?? 'gray'}-head)`
+  if (node.type === 'pipelineInput') return 'var(--accent-soft)'
   return 'var(--minimap-node)'
 }
 
@@ -94,5 +96,6 @@ export function minimapNodeStroke(node: Node): string {
   const color = (node.data as { color?: AnnotationColor | null } | undefined)?.color
   if (node.type === 'note') return `var(--annotation-${color ?? 'yellow'}-border)`
   if (node.type === 'nodeGroup') return `var(--annotation-${color ?? 'gray'}-border)`
+  if (node.type === 'pipelineInput') return 'var(--accent)'
   return 'var(--minimap-node-stroke)'
 }
