@@ -33,6 +33,38 @@ def parse_input(text: str) -> tuple[str, str]:
     return name, raw
 
 
+def pipeline_help(bundle_dir: Path) -> str:
+    """What this bundle takes: its inputs (the static ones ship in artifacts/) and the
+    parameters `--param` can override, read from pipeline.json."""
+    try:
+        pipeline = json.loads((bundle_dir / "pipeline.json").read_text())
+    except (OSError, ValueError):
+        return ""
+    static = pipeline.get("static_inputs") or {}
+    lines: list[str] = []
+    inputs = [item for item in pipeline.get("inputs", []) if item["name"] not in static]
+    if inputs:
+        lines.append("inputs (--input NAME=VALUE):")
+        for item in inputs:
+            default = item.get("default")
+            need = "required" if default is None else f"default {json.dumps(default)}"
+            lines.append(f"  {item['name']:<24} {item['type']}, {need}")
+    if static:
+        lines.append("fixed inputs (shipped in artifacts/): " + ", ".join(sorted(static)))
+    params = [(node["id"], p) for node in pipeline.get("nodes", []) for p in node["operation"]["parameters"]]
+    if params:
+        lines.append("parameters (--param NODE.NAME=VALUE):")
+        for node_id, param in params:
+            current = node_params(pipeline, node_id).get(param["name"], param.get("default"))
+            lines.append(f"  {node_id + '.' + param['name']:<24} {param['type']}, now {json.dumps(current)}")
+    return "\n".join(lines)
+
+
+def node_params(pipeline: dict[str, Any], node_id: str) -> dict[str, Any]:
+    node = next((n for n in pipeline.get("nodes", []) if n["id"] == node_id), None)
+    return dict(node.get("params") or {}) if node else {}
+
+
 def fast_node_args(argv: list[str]) -> dict[str, str] | None:
     """`--node ID --work-dir DIR --job FILE`, exactly as backends call it, without
     argparse (whose import is a tenth of a node's start-up); None otherwise."""
@@ -57,6 +89,8 @@ def main(argv: list[str] | None = None, bundle_dir: Path | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="main.py",
         description="Run this Pipewright pipeline: every node in dependency order, or one node.",
+        epilog=pipeline_help(bundle_dir),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--node", help="run only this node (as a compute backend does)")
     parser.add_argument(

@@ -88,6 +88,18 @@ _VALUE_CHECKS: dict[str, Any] = {
 }
 
 
+def static_inputs(pipeline: dict[str, Any], bundle_dir: Path) -> dict[str, str]:
+    """Inputs an export fixed: a file shipped in the bundle (`{"path": "artifacts/x.csv"}`)
+    or a value (`{"value": v}`), as `--input` would give them; `--input` still wins."""
+    fixed: dict[str, str] = {}
+    for name, given in (pipeline.get("static_inputs") or {}).items():
+        if "path" in given:
+            fixed[name] = str(bundle_dir / given["path"])
+        else:
+            fixed[name] = json.dumps(given.get("value"))
+    return fixed
+
+
 def resolve_inputs(pipeline: dict[str, Any], raw: dict[str, str], wanted: set[str]) -> dict[str, Any]:
     """What each pipeline input gives, from `--input NAME=VALUE` (a path for file, directory
     and object inputs; JSON, else text, for the others) or its default. A required input
@@ -207,7 +219,9 @@ def run_all(
         unknown = set(only) - set(order)
         if unknown:
             raise SystemExit(f"unknown node(s): {', '.join(sorted(unknown))}")
-    given = resolve_inputs(pipeline, inputs or {}, set(only or order))
+    given = resolve_inputs(
+        pipeline, {**static_inputs(pipeline, bundle_dir), **(inputs or {})}, set(only or order)
+    )
     failed: set[str] = set()
     parents: dict[str, set[str]] = {node_id: set() for node_id in order}
     for edge in node_edges(pipeline):

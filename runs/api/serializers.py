@@ -156,3 +156,15 @@ class RunSetupSerializer(serializers.Serializer[Any]):
         child=serializers.JSONField(),
         help_text="the pipeline's inputs: name, type, default, description, and `wired` (feeds a node)",
     )
+
+
+class ExportRequestSerializer(serializers.Serializer[Any]):
+    """For the schema; runs/export.py validates the content."""
+
+    version = serializers.IntegerField(required=False, allow_null=True, help_text="none: the saved draft")
+    static = serializers.JSONField(
+        required=False, help_text='input name -> {"artifact": id} or {"value": ...}, shipped in the zip'
+    )
+    input_credentials = serializers.JSONField(
+        required=False, help_text='artifact id -> {"account": id} or {"options": {...}}'
+    )

@@ -9,5 +9,6 @@ router.register("experiments", views.ExperimentViewSet, basename="experiment")
 
 urlpatterns = [
     path("pipelines/<int:pk>/run-setup/", views.RunSetupView.as_view(), name="run-setup"),
+    path("pipelines/<int:pk>/export/", views.PipelineExportView.as_view(), name="pipeline-export"),
     path("", include(router.urls)),
 ]
