@@ -7,6 +7,7 @@ import type { Graph } from '../api/types'
 import { OPERATIONS } from '../editor/testOperations'
 import { installReactFlowStubs } from '../test/reactFlowJsdom'
 import { GraphPreview } from './GraphPreview'
+import { givenText, RunGraph } from './RunGraph'
 
 beforeAll(installReactFlowStubs)
 
@@ -66,5 +67,51 @@ describe('GraphPreview', () => {
     expect(onSelectNode).not.toHaveBeenCalledWith('prep')
     fireEvent.click(container.querySelector('[data-id="train"]')!)
     expect(onSelectNode).toHaveBeenCalledWith('train')
+  })
+})
+
+describe('pipeline inputs in the read-only views', () => {
+  const withInput: Graph = {
+    ...graph,
+    inputs: [{ name: 'table', type: 'file', default: null, description: '', position: { x: -300, y: 0 } }],
+    edges: [{ id: 'in', source: 'table', source_port: 'value', target: 'load', target_port: 'path' }],
+  }
+
+  it('the preview draws an input node and its wire', () => {
+    const { container } = render(
+      <ReactFlowProvider>
+        <div style={{ width: 1000, height: 700 }}>
+          <GraphPreview graph={withInput} operations={OPERATIONS} selectedNodeId={null} onSelectNode={vi.fn()} />
+        </div>
+      </ReactFlowProvider>,
+    )
+    const input = container.querySelector('.input-node')!
+    expect(input.querySelector('.input-node-name')?.textContent).toBe('table')
+    expect(input.textContent).toContain('artifact chosen at run')
+    expect(container.querySelector('.react-flow__edge[data-id="in"], [data-testid="rf__edge-in"]')).not.toBeNull()
+  })
+
+  it('the run graph says what the run gave each input', () => {
+    expect(givenText({ artifact: 12 })).toBe('artifact 12')
+    expect(givenText({ value: 3 })).toBe('3')
+    expect(givenText({ value: 'x'.repeat(40) })).toMatch(/…$/)
+    expect(givenText(undefined)).toBeUndefined()
+    const { container } = render(
+      <ReactFlowProvider>
+        <div style={{ width: 1000, height: 700 }}>
+          <RunGraph
+            graph={withInput}
+            operations={OPERATIONS}
+            nodeRuns={[]}
+            now={Date.now()}
+            selectedNodeId={null}
+            onSelectNode={vi.fn()}
+            inputsGiven={{ table: { artifact: 7 } }}
+          />
+        </div>
+      </ReactFlowProvider>,
+    )
+    expect(container.querySelector('.input-node')?.textContent).toContain('artifact 7')
+    expect(container.querySelector('.note-node')?.textContent).toContain('Check')
   })
 })

@@ -15,6 +15,7 @@ import {
   type EditorFlowNode,
 } from '../editor/annotations/flow'
 import '../editor/annotations/annotations.css'
+import { toInputFlowNodes } from '../editor/inputs/flow'
 import { toFlowGraph } from '../lib/graph'
 import { useTheme } from '../lib/theme'
 import { nodeTypes } from './nodeTypes'
@@ -46,7 +47,7 @@ export function GraphPreview({
   // Groups behind the nodes, notes above them, as in the editor.
   const allNodes = useMemo((): EditorFlowNode[] => {
     const { groups, notes } = toAnnotationFlowNodes(graph)
-    return [...groups, ...flow.nodes, ...notes]
+    return [...groups, ...toInputFlowNodes(graph), ...flow.nodes, ...notes]
   }, [graph, flow.nodes])
   // Node state lets React Flow record each node's measured size (the MiniMap needs it).
   const [measuredNodes, setNodes, onNodesChange] = useNodesState<EditorFlowNode>(allNodes)
@@ -61,6 +62,7 @@ export function GraphPreview({
       return { ...node, selected, data: { ...node.data, problem } }
     })
   }, [measuredNodes, selectedNodeId, problemNodeIds])
+  const edges = useMemo(() => [...flow.inputEdges, ...flow.edges], [flow.inputEdges, flow.edges])
   const onNodeClick: NodeMouseHandler<EditorFlowNode> = (_event, node) => {
     if (node.type === 'operation') onSelectNode(node.id)
   }
@@ -69,7 +71,7 @@ export function GraphPreview({
     <div className="graph-canvas">
       <ReactFlow<EditorFlowNode>
         nodes={nodes}
-        edges={flow.edges}
+        edges={edges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onNodeClick={onNodeClick}

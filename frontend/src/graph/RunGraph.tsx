@@ -14,6 +14,8 @@ import { toFlowGraph, type OperationFlowNode } from '../lib/graph'
 import { nodeRunsById, toRunEdges, toRunNodes, type RunFlowNode } from '../lib/runGraph'
 import { nodeStateColor } from '../lib/runs'
 import { useTheme } from '../lib/theme'
+import { toAnnotationFlowNodes } from '../editor/annotations/flow'
+import { toInputFlowNodes } from '../editor/inputs/flow'
 import { nodeTypes } from './nodeTypes'
 
 const FIT_VIEW_OPTIONS = { padding: 0.18, maxZoom: 1.1 }
@@ -54,6 +56,18 @@ function FitOnFilter({ filterKey }: { filterKey: string }) {
 }
 
 const NO_WAITING: Readonly<Record<string, string>> = {}
+const NO_INPUTS: Readonly<Record<string, unknown>> = {}
+
+/** `{"artifact": 12}` -> "artifact 12"; `{"value": 3}` -> "3"; nothing given -> undefined. */
+export function givenText(given: unknown): string | undefined {
+  if (typeof given !== 'object' || given === null) return undefined
+  if ('artifact' in given) return `artifact ${String((given as { artifact: unknown }).artifact)}`
+  if ('value' in given) {
+    const text = JSON.stringify((given as { value: unknown }).value)
+    return text.length > 24 ? `${text.slice(0, 23)}…` : text
+  }
+  return undefined
+}
 
 /**
  * The frozen graph of a run, each node coloured by its node run; click a node to inspect it.
@@ -69,6 +83,7 @@ export function RunGraph({
   waiting = NO_WAITING,
   visibleNodeIds = null,
   emptyFilterText = 'No node matches the filter.',
+  inputsGiven = NO_INPUTS,
 }: {
   graph: Graph
   operations: readonly Operation[]
@@ -79,6 +94,8 @@ export function RunGraph({
   waiting?: Readonly<Record<string, string>>
   visibleNodeIds?: ReadonlySet<string> | null
   emptyFilterText?: string
+  /** What the run gave each pipeline input (its config's `inputs`), shown on the input nodes. */
+  inputsGiven?: Readonly<Record<string, unknown>>
 }) {
   const { theme } = useTheme()
   const flow = useMemo(() => toFlowGraph(graph, operations), [graph, operations])
@@ -93,14 +110,32 @@ export function RunGraph({
       ),
     [measuredNodes, runs, now, waiting, visibleNodeIds, selectedNodeId],
   )
+  // Pipeline inputs (with what this run gave them), notes and groups: drawn, never run.
+  const extras = useMemo(() => {
+    const inputs = toInputFlowNodes(graph).map((node) => ({
+      ...node,
+      data: { ...node.data, given: givenText(inputsGiven[node.id]) },
+    }))
+    const { groups, notes } = toAnnotationFlowNodes(graph)
+    return { before: [...groups, ...inputs], after: notes }
+  }, [graph, inputsGiven])
+  const shown = useMemo(
+    () => [...extras.before, ...nodes, ...extras.after] as RunFlowNode[],
+    [extras, nodes],
+  )
   const filterKey = visibleNodeIds === null ? 'all' : [...visibleNodeIds].sort().join('\n')
-  const edges = useMemo(() => toRunEdges(flow.edges, runs), [flow.edges, runs])
-  const onNodeClick: NodeMouseHandler<RunFlowNode> = (_event, node) => onSelectNode(node.id)
+  const edges = useMemo(
+    () => [...flow.inputEdges, ...toRunEdges(flow.edges, runs)],
+    [flow.inputEdges, flow.edges, runs],
+  )
+  const onNodeClick: NodeMouseHandler<RunFlowNode> = (_event, node) => {
+    if (node.type === 'run') onSelectNode(node.id)
+  }
 
   return (
     <div className="graph-canvas">
       <ReactFlow<RunFlowNode>
-        nodes={nodes}
+        nodes={shown}
         edges={edges}
         nodeTypes={nodeTypes}
         onNodesChange={(changes) => onNodesChange(changes as Parameters<typeof onNodesChange>[0])}

@@ -1,4 +1,5 @@
 import type { NodeTypes } from '@xyflow/react'
+import { InputNode } from '../editor/inputs/InputNode'
 import { ReadOnlyGroupNode, ReadOnlyNoteNode } from './AnnotationNodes'
 import { OperationNode } from './OperationNode'
 import { RunNode } from './RunNode'
@@ -12,4 +13,5 @@ export const nodeTypes = {
   run: RunNode,
   note: ReadOnlyNoteNode,
   nodeGroup: ReadOnlyGroupNode,
+  pipelineInput: InputNode,
 } satisfies NodeTypes

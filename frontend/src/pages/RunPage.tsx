@@ -252,6 +252,7 @@ function RunDetails({ run, live }: { run: RunDetail; live: LiveRun }) {
               waiting={replay ? replay.waiting : waiting}
               visibleNodeIds={onlyFailed ? failedIds : null}
               emptyFilterText="No node failed."
+              inputsGiven={runInputs(run)}
             />
           )}
           {view === 'graph' && <Legend />}
@@ -558,4 +559,11 @@ function RerunIcon() {
       <path d="M20 4v7h-7" />
     </svg>
   )
+}
+
+/** What the run gave its pipeline inputs (names without a dot; `node.port` keys are not inputs). */
+function runInputs(run: { config?: Record<string, unknown> } | null | undefined): Record<string, unknown> {
+  const inputs = run?.config?.inputs
+  if (typeof inputs !== 'object' || inputs === null) return {}
+  return Object.fromEntries(Object.entries(inputs).filter(([key]) => !key.includes('.')))
 }

@@ -13,7 +13,14 @@ function shownDefault(value: unknown): string {
  * (an artifact, a value, or its default), and one output handle ("value") to wire it.
  */
 function InputNodeView({ data, selected }: NodeProps<InputFlowNode>) {
-  const needs = data.artifact ? 'artifact chosen at run' : data.default === null ? 'required' : `default ${shownDefault(data.default)}`
+  const needs =
+    data.given !== undefined
+      ? data.given
+      : data.artifact
+        ? 'artifact chosen at run'
+        : data.default === null
+          ? 'required'
+          : `default ${shownDefault(data.default)}`
   return (
     <div
       className={['op-node', 'input-node', selected ? 'is-selected' : ''].filter(Boolean).join(' ')}

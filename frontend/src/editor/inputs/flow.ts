@@ -12,6 +12,8 @@ export type InputNodeData = {
   description: string
   /** True for file and directory inputs: an artifact is chosen when a run starts. */
   artifact: boolean
+  /** On a run's graph: what the run gave it ("artifact 12", "42"). */
+  given?: string
 }
 
 /** Not "input": React Flow has a built-in node type of that name. */
