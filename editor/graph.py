@@ -60,20 +60,6 @@ def types_compatible(output_type: str, input_type: str) -> bool:
     return input_type in _COMPATIBLE.get(output_type, set())
 
 
-_PARAM_CHECKS: dict[str, Any] = {
-    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "str": lambda v: isinstance(v, str),
-    "bool": lambda v: isinstance(v, bool),
-    "json": lambda v: True,
-}
-
-
-def param_value_ok(type_: str, value: Any) -> bool:
-    """Whether `value` suits a parameter of `type_` (bools are not numbers here)."""
-    return bool(_PARAM_CHECKS[type_](value))
-
-
 def check_wiring(graph: Graph, interfaces: Mapping[int, OperationInterface]) -> list[Problem]:
     """Problems with operations, ports, parameter values, types and cycles.
 
@@ -92,10 +78,8 @@ def check_wiring(graph: Graph, interfaces: Mapping[int, OperationInterface]) -> 
             param = params.get(name)
             if param is None:
                 problems.append(Problem(f"unknown parameter {name!r}", node=node.id, port=name))
-            elif value is not None and not param_value_ok(param.type, value):
-                problems.append(
-                    Problem(f"parameter {name!r} must be of type {param.type}", node=node.id, port=name)
-                )
+            elif value is not None and (why := param.value_problem(value)):
+                problems.append(Problem(f"parameter {name!r} {why}", node=node.id, port=name))
 
     wired_inputs: set[tuple[str, str]] = set()
     pipeline_inputs = {item.name: item for item in graph.inputs}

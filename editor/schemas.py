@@ -7,6 +7,7 @@ names where it is wrong.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from typing import Annotated, Any, Literal
@@ -48,6 +49,63 @@ class Param(Strict):
     type: ParamType
     default: Any = None
     description: str = ""
+    # Numbers may be bounded (inclusive); any type but json and bool may be a fixed choice.
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: list[Any] | None = Field(default=None, min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def bounds_and_choices_fit_the_type(self) -> Param:
+        numeric = self.type in ("int", "float")
+        if (self.minimum is not None or self.maximum is not None) and not numeric:
+            raise ValueError(f"minimum and maximum are for int and float parameters, not {self.type}")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(f"minimum {self.minimum:g} is above maximum {self.maximum:g}")
+        if self.choices is not None:
+            if self.type in ("json", "bool"):
+                raise ValueError(f"choices are for int, float and str parameters, not {self.type}")
+            for choice in self.choices:
+                if not param_type_ok(self.type, choice):
+                    raise ValueError(f"choice {choice!r} is not of type {self.type}")
+            if len({repr(choice) for choice in self.choices}) != len(self.choices):
+                raise ValueError("choices must differ")
+        if self.default is not None and (problem := self.value_problem(self.default)):
+            raise ValueError(f"default {self.default!r} {problem}")
+        return self
+
+    def value_problem(self, value: Any) -> str:
+        """Why `value` does not fit this parameter ("must be of type int", "must be at most 1"), or ""."""
+        if not param_type_ok(self.type, value):
+            return f"must be of type {self.type}"
+        if self.minimum is not None and value < self.minimum:
+            return f"must be at least {self.minimum:g}"
+        if self.maximum is not None and value > self.maximum:
+            return f"must be at most {self.maximum:g}"
+        if self.choices is not None and value not in self.choices:
+            return f"must be one of {', '.join(json.dumps(c) for c in self.choices)}"
+        return ""
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_limits(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Left out when unset, so versions stored before these fields existed hash the same.
+        data: dict[str, Any] = handler(self)
+        for key in ("minimum", "maximum", "choices"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+
+def param_type_ok(type_: str, value: Any) -> bool:
+    """Whether `value` is of parameter type `type_` (bools are not numbers here)."""
+    if type_ == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if type_ == "float":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if type_ == "str":
+        return isinstance(value, str)
+    if type_ == "bool":
+        return isinstance(value, bool)
+    return True
 
 
 # How a node runs on Kubernetes: a plain Job, or a Kubeflow training job with `workers` replicas.

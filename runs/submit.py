@@ -12,11 +12,11 @@ from credentials.backends import KINDS
 from credentials.crypto import encrypt_json
 from credentials.resolve import Resolved, resolve_choice
 from editor.choices import OperationKind
-from editor.graph import Problem, node_edges, param_value_ok
+from editor.graph import Problem, node_edges
 from editor.models import Artifact, OperationVersion, Pipeline, PipelineVersion
 from editor.operations import latest_versions
 from editor.pipelines import freeze_version
-from editor.schemas import error_messages
+from editor.schemas import Param, error_messages
 from runs.choices import NodeState
 from runs.config import ExecutionConfig
 from runs.events import record_event
@@ -98,14 +98,12 @@ def _check(
         if node_id not in node_ids:
             problems.append(Problem("parameters given for a node that does not exist", node=node_id))
             continue
-        declared = {p["name"]: p["type"] for p in ops[node_id].parameters}
+        declared = {p["name"]: Param.model_validate(p) for p in ops[node_id].parameters}
         for name, value in params.items():
             if name not in declared:
                 problems.append(Problem(f"unknown parameter {name!r}", node=node_id, port=name))
-            elif not param_value_ok(declared[name], value):
-                problems.append(
-                    Problem(f"parameter {name!r} must be of type {declared[name]}", node=node_id, port=name)
-                )
+            elif why := declared[name].value_problem(value):
+                problems.append(Problem(f"parameter {name!r} {why}", node=node_id, port=name))
     provided = set()
     for key, value in config.inputs.items():
         node_id, dot, port = key.partition(".")

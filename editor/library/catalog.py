@@ -12,8 +12,9 @@ def _port(name: str, type_: str, description: str = "", optional: bool = False) 
     return {"name": name, "type": type_, "description": description, "optional": optional}
 
 
-def _param(name: str, type_: str, default: Any, description: str = "") -> dict[str, Any]:
-    return {"name": name, "type": type_, "default": default, "description": description}
+def _param(name: str, type_: str, default: Any, description: str = "", **limits: Any) -> dict[str, Any]:
+    """A parameter; `limits` are `minimum`, `maximum` (numbers) or `choices`."""
+    return {"name": name, "type": type_, "default": default, "description": description, **limits}
 
 
 BUILTIN_OPERATIONS: list[dict[str, Any]] = [
@@ -24,9 +25,9 @@ BUILTIN_OPERATIONS: list[dict[str, Any]] = [
         "description": "Generate a synthetic two-class dataset (Gaussian blobs) as CSV.",
         "outputs": [_port("dataset", "file", "CSV with feature columns and a `label` column")],
         "parameters": [
-            _param("n_samples", "int", 600, "Number of rows"),
-            _param("n_features", "int", 4, "Number of feature columns"),
-            _param("separation", "float", 2.0, "Distance between the class centres"),
+            _param("n_samples", "int", 600, "Number of rows", minimum=10, maximum=1_000_000),
+            _param("n_features", "int", 4, "Number of feature columns", minimum=1, maximum=1000),
+            _param("separation", "float", 2.0, "Distance between the class centres", minimum=0),
             _param("seed", "int", 42, "Random seed"),
         ],
         "requirements": ["numpy"],
@@ -39,7 +40,14 @@ BUILTIN_OPERATIONS: list[dict[str, Any]] = [
         "inputs": [_port("dataset", "file", "CSV dataset")],
         "outputs": [_port("train", "file"), _port("test", "file")],
         "parameters": [
-            _param("test_fraction", "float", 0.25, "Share of rows held out for testing"),
+            _param(
+                "test_fraction",
+                "float",
+                0.25,
+                "Share of rows held out for testing",
+                minimum=0.01,
+                maximum=0.99,
+            ),
             _param("seed", "int", 0, "Random seed of the shuffle"),
         ],
         "requirements": ["numpy"],
@@ -64,8 +72,8 @@ BUILTIN_OPERATIONS: list[dict[str, Any]] = [
             _port("history", "json", "Loss per epoch"),
         ],
         "parameters": [
-            _param("learning_rate", "float", 0.5),
-            _param("epochs", "int", 200),
+            _param("learning_rate", "float", 0.5, "Step size of gradient descent", minimum=0),
+            _param("epochs", "int", 200, "Passes over the training rows", minimum=1, maximum=100_000),
         ],
         "requirements": ["numpy"],
     },
@@ -99,8 +107,8 @@ BUILTIN_OPERATIONS: list[dict[str, Any]] = [
         "inputs": [_port("train", "file"), _port("test", "file")],
         "outputs": [_port("history", "json", "Loss per epoch"), _port("metrics", "json")],
         "parameters": [
-            _param("hidden", "int", 32, "Hidden units"),
-            _param("epochs", "int", 300),
+            _param("hidden", "int", 32, "Hidden units", choices=[8, 16, 32, 64, 128, 256]),
+            _param("epochs", "int", 300, "Passes over the training rows", minimum=1, maximum=100_000),
             _param(
                 "learning_rate", "float", 0.01, "Adam's rate; the CPU fallback uses 10x with plain descent"
             ),

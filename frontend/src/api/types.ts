@@ -37,6 +37,11 @@ export interface Param {
   type: ParamType
   default: unknown
   description: string
+  /** Inclusive bounds of an int or float parameter. */
+  minimum?: number | null
+  maximum?: number | null
+  /** The only values an int, float or str parameter may take. */
+  choices?: unknown[] | null
 }
 
 /** How a node runs on Kubernetes: a plain Job, or a Kubeflow training job with `workers` replicas. */

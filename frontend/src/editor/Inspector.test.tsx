@@ -66,3 +66,42 @@ describe('Inspector, on a built-in operation', () => {
     expect(screen.queryByRole('button', { name: 'Duplicate into project' })).toBeNull()
   })
 })
+
+describe('Inspector, parameters with bounds and choices', () => {
+  const limited: Operation = {
+    ...TRAIN,
+    latest_version: {
+      ...TRAIN.latest_version!,
+      parameters: [
+        { name: 'epochs', type: 'int', default: 10, description: 'Passes', minimum: 1, maximum: 100 },
+        { name: 'mode', type: 'str', default: 'fast', description: '', choices: ['fast', 'exact'] },
+      ],
+    },
+  }
+
+  it('shows the bounds, refuses a value outside them next to the field, and keeps the last good one', async () => {
+    installFakeApi({ 'GET /api/projects/': { body: paginated([project({ id: 4, role: 'owner' })]) } })
+    renderInspector([limited])
+    const user = userEvent.setup()
+    const epochs = screen.getByLabelText(/^epochs/) as HTMLInputElement
+    expect(epochs.min).toBe('1')
+    expect(epochs.max).toBe('100')
+    expect(screen.getByText('Passes · 1 to 100')).toBeTruthy()
+    await user.type(epochs, '500')
+    expect(screen.getByRole('alert').textContent).toBe('epochs must be at most 100')
+    expect(epochs.getAttribute('aria-invalid')).toBe('true')
+    await user.clear(epochs)
+    await user.type(epochs, '50')
+    expect(screen.queryByRole('alert')).toBeNull()
+  })
+
+  it('offers a fixed choice as a list, the default first', async () => {
+    installFakeApi({ 'GET /api/projects/': { body: paginated([project({ id: 4, role: 'owner' })]) } })
+    renderInspector([limited])
+    const user = userEvent.setup()
+    const mode = screen.getByLabelText(/^mode/) as HTMLSelectElement
+    expect([...mode.options].map((option) => option.textContent)).toEqual(['fast (default)', 'fast', 'exact'])
+    await user.selectOptions(mode, '"exact"')
+    expect(mode.value).toBe('"exact"')
+  })
+})

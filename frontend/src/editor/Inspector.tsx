@@ -7,7 +7,7 @@ import { LABEL_MAX } from './document'
 import { InputInspector } from './inputs/InputInspector'
 import { ResourcesSection } from './ResourcesSection'
 import { useEditorStore, type EditorStore } from './store'
-import { parseParamInput } from './typeCheck'
+import { paramValueProblem, parseParamInput } from './typeCheck'
 
 function shown(value: unknown): string {
   if (value === undefined || value === null) return ''
@@ -22,6 +22,15 @@ function FieldError({ id, message }: { id: string; message: string | null }) {
       {message}
     </p>
   )
+}
+
+/** "1 to 100", "at least 0": a number parameter's bounds, for its hint. */
+function bounds(param: Param): string {
+  const { minimum, maximum } = param
+  if (minimum != null && maximum != null) return `${minimum} to ${maximum}`
+  if (minimum != null) return `at least ${minimum}`
+  if (maximum != null) return `at most ${maximum}`
+  return ''
 }
 
 /** One parameter with a widget fitting its type; refused values are explained next to it. */
@@ -64,6 +73,11 @@ function ParamField({ store, node, param }: { store: EditorStore; node: GraphNod
       setError(`${param.name} ${parsed.reason}`)
       return
     }
+    const problem = paramValueProblem(param, parsed.value)
+    if (problem) {
+      setError(`${param.name} ${problem}`)
+      return
+    }
     commit(parsed.value)
   }
 
@@ -86,6 +100,27 @@ function ParamField({ store, node, param }: { store: EditorStore; node: GraphNod
         {!set && <span className="muted"> (default)</span>}
       </label>
     )
+  } else if (param.choices?.length) {
+    // A fixed choice: a list, with the operation's default first when nothing is set.
+    const current = set ? JSON.stringify(value) : ''
+    control = (
+      <select
+        id={id}
+        value={current}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        onChange={(event) => commit(event.target.value === '' ? undefined : JSON.parse(event.target.value))}
+      >
+        <option value="">
+          {param.default === undefined || param.default === null ? 'Choose…' : `${shown(param.default)} (default)`}
+        </option>
+        {param.choices.map((choice) => (
+          <option key={JSON.stringify(choice)} value={JSON.stringify(choice)}>
+            {shown(choice)}
+          </option>
+        ))}
+      </select>
+    )
   } else if (param.type === 'json') {
     control = (
       <textarea
@@ -107,6 +142,8 @@ function ParamField({ store, node, param }: { store: EditorStore; node: GraphNod
         id={id}
         type={numeric ? 'number' : 'text'}
         step={param.type === 'int' ? 1 : numeric ? 'any' : undefined}
+        min={numeric && param.minimum != null ? param.minimum : undefined}
+        max={numeric && param.maximum != null ? param.maximum : undefined}
         value={draft ?? (set ? shown(value) : '')}
         placeholder={placeholder}
         aria-invalid={error ? true : undefined}
@@ -124,7 +161,9 @@ function ParamField({ store, node, param }: { store: EditorStore; node: GraphNod
         </label>
       )}
       {control}
-      {param.description && <p className="field-hint">{param.description}</p>}
+      {(param.description || bounds(param)) && (
+        <p className="field-hint">{[param.description, bounds(param)].filter(Boolean).join(' · ')}</p>
+      )}
       <FieldError id={errorId} message={error} />
     </div>
   )

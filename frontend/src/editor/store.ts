@@ -50,7 +50,7 @@ import {
   type InputChanges,
 } from './inputs/inputs'
 import { applyOverrides, sameOverrides, type OverrideChanges } from './overrides'
-import { isParamType, paramValueOk, typesCompatible } from './typeCheck'
+import { paramValueProblem, typesCompatible } from './typeCheck'
 
 export type Result = { ok: true } | { ok: false; reason: string }
 export type ImportOutcome = { ok: true } | { ok: false; problems: string[] }
@@ -473,8 +473,8 @@ export function createEditorStore(initial: EditorInit = {}): EditorStore {
         if (value === undefined) {
           // Back to the operation's default.
           delete params[name]
-        } else if (value !== null && !(isParamType(param.type) && paramValueOk(param.type, value))) {
-          return refuse(`parameter "${name}" must be of type ${param.type}`)
+        } else if (value !== null && paramValueProblem(param, value)) {
+          return refuse(`parameter "${name}" ${paramValueProblem(param, value)}`)
         } else {
           params[name] = structuredClone(value)
         }

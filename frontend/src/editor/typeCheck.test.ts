@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { findCycle, cycleCreatedBy } from './cycles'
-import { paramValueOk, parseParamInput, typesCompatible } from './typeCheck'
+import { paramValueOk, paramValueProblem, parseParamInput, typesCompatible } from './typeCheck'
 
 describe('typesCompatible (same table as editor/graph.py)', () => {
   it('lets numbers widen and anything plain flow into json and object', () => {
@@ -70,5 +70,17 @@ describe('cycles', () => {
   it('names the cycle a new edge would close, starting at its source', () => {
     expect(cycleCreatedBy('c', 'a', edges)).toEqual(['c', 'a', 'b', 'c'])
     expect(cycleCreatedBy('a', 'c', edges)).toBeNull()
+  })
+})
+
+describe('paramValueProblem', () => {
+  it('words type, bound and choice problems as the server does', () => {
+    const epochs = { type: 'int', minimum: 1, maximum: 100 }
+    expect(paramValueProblem(epochs, 5)).toBeNull()
+    expect(paramValueProblem(epochs, 0)).toBe('must be at least 1')
+    expect(paramValueProblem(epochs, 101)).toBe('must be at most 100')
+    expect(paramValueProblem(epochs, 1.5)).toBe('must be of type int')
+    expect(paramValueProblem({ type: 'str', choices: ['a', 'b'] }, 'c')).toBe('must be one of "a", "b"')
+    expect(paramValueProblem({ type: 'str', choices: ['a', 'b'] }, 'b')).toBeNull()
   })
 })

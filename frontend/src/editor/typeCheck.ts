@@ -80,6 +80,25 @@ export function paramValueOk(type: ParamType, value: unknown): boolean {
   }
 }
 
+/**
+ * Why `value` does not fit `param` (its type, bounds, choices), worded as the server words
+ * it ("must be at most 100"), or null when it fits.
+ */
+export function paramValueProblem(
+  param: { type: string; minimum?: number | null; maximum?: number | null; choices?: unknown[] | null },
+  value: unknown,
+): string | null {
+  if (!isParamType(param.type) || !paramValueOk(param.type, value)) return `must be of type ${param.type}`
+  if (typeof value === 'number') {
+    if (param.minimum != null && value < param.minimum) return `must be at least ${param.minimum}`
+    if (param.maximum != null && value > param.maximum) return `must be at most ${param.maximum}`
+  }
+  if (param.choices && !param.choices.some((choice) => JSON.stringify(choice) === JSON.stringify(value))) {
+    return `must be one of ${param.choices.map((choice) => JSON.stringify(choice)).join(', ')}`
+  }
+  return null
+}
+
 export type ParseResult = { ok: true; value: unknown } | { ok: false; reason: string }
 
 /** Text typed into a form field, as a value of `type` (for a parameter editor). */

@@ -48,6 +48,8 @@ interface ParamRow {
   type: ParamType
   defaultText: string
   description: string
+  /** Allowed values as typed: `1..100` (bounds, either side optional) or `a, b, c` (choices). */
+  allowedText?: string
 }
 
 type Kind = OperationContent['kind']
@@ -154,6 +156,7 @@ function draftFrom(operation: Operation, version: OperationVersionDetail | null)
       type: param.type,
       defaultText: param.type === 'bool' ? String(param.default === true) : defaultText(param.default),
       description: param.description ?? '',
+      allowedText: allowedText(param),
     })),
     cpu: String(version.resources?.cpu ?? base.cpu),
     memory: version.resources?.memory ?? base.memory,
@@ -161,6 +164,39 @@ function draftFrom(operation: Operation, version: OperationVersionDetail | null)
     cpuFallback: !!version.resources?.cpu_fallback,
     requirements: (version.requirements ?? []).join('\n'),
   }
+}
+
+/** A parameter's bounds or choices as the "Allowed" column shows them. */
+export function allowedText(param: { minimum?: number | null; maximum?: number | null; choices?: unknown[] | null }): string {
+  if (param.choices?.length) return param.choices.map((choice) => (typeof choice === 'string' ? choice : JSON.stringify(choice))).join(', ')
+  if (param.minimum == null && param.maximum == null) return ''
+  return `${param.minimum ?? ''}..${param.maximum ?? ''}`
+}
+
+/** The "Allowed" column as the API wants it (`minimum`/`maximum` or `choices`), or an error message. */
+export function parseAllowed(row: ParamRow): { limits: Record<string, unknown> } | { error: string } {
+  const text = (row.allowedText ?? '').trim()
+  if (!text) return { limits: {} }
+  const numeric = row.type === 'int' || row.type === 'float'
+  if (numeric && text.includes('..')) {
+    const [low = '', high = ''] = text.split('..').map((part) => part.trim())
+    const limits: Record<string, unknown> = {}
+    for (const [key, part] of [['minimum', low], ['maximum', high]] as const) {
+      if (!part) continue
+      const value = Number(part)
+      if (!Number.isFinite(value)) return { error: `“${row.name}”: write bounds as 1..100 (either side may be left out).` }
+      limits[key] = value
+    }
+    return { limits }
+  }
+  if (row.type === 'bool' || row.type === 'json') return { error: `“${row.name}”: ${row.type} parameters take no limits.` }
+  const items = text.split(',').map((item) => item.trim()).filter(Boolean)
+  if (!numeric) return { limits: { choices: items } }
+  const values = items.map(Number)
+  if (values.some((value) => !Number.isFinite(value))) {
+    return { error: `“${row.name}”: choices of a number parameter must be numbers (or write bounds as 1..100).` }
+  }
+  return { limits: { choices: values } }
 }
 
 /** A parameter's default as the API wants it, or an error message. */
@@ -187,11 +223,14 @@ function contentOf(draft: Draft): { content: OperationContent } | { errors: Fiel
   const errors: FieldErrors = {}
   const parameters = draft.parameters.map((row) => {
     const parsed = parseDefault(row)
+    const allowed = parseAllowed(row)
+    if ('error' in allowed) errors.parameters = [...(errors.parameters ?? []), allowed.error]
+    const limits = 'limits' in allowed ? allowed.limits : {}
     if ('error' in parsed) {
       errors.parameters = [...(errors.parameters ?? []), parsed.error]
-      return { name: row.name, type: row.type, default: null, description: row.description }
+      return { name: row.name, type: row.type, default: null, description: row.description, ...limits }
     }
-    return { name: row.name, type: row.type, default: parsed.value, description: row.description }
+    return { name: row.name, type: row.type, default: parsed.value, description: row.description, ...limits }
   })
   const resources = {
     cpu: Number(draft.cpu) || 0,
@@ -396,6 +435,7 @@ function ParamTable({
               <th>Name</th>
               <th>Type</th>
               <th>Default</th>
+              <th>Allowed</th>
               <th>Description</th>
               {!readOnly && <th aria-label="Actions" />}
             </tr>
@@ -418,7 +458,7 @@ function ParamTable({
                     disabled={readOnly}
                     onChange={(event) => {
                       const type = event.target.value as ParamType
-                      update(index, { type, defaultText: type === 'bool' ? 'false' : '' })
+                      update(index, { type, defaultText: type === 'bool' ? 'false' : '', allowedText: '' })
                     }}
                   >
                     {PARAM_TYPES.map((type) => (
@@ -446,6 +486,19 @@ function ParamTable({
                       onChange={(event) => update(index, { defaultText: event.target.value })}
                     />
                   )}
+                </td>
+                <td>
+                  <input
+                    aria-label={`Parameter ${index + 1} allowed values`}
+                    title="Numbers: bounds as 1..100 (either side optional) or choices as 8, 16, 32; text: choices as a, b, c"
+                    placeholder={
+                      row.type === 'int' || row.type === 'float' ? '1..100 or 8, 16' : row.type === 'str' ? 'a, b, c' : '—'
+                    }
+                    value={row.allowedText ?? ''}
+                    readOnly={readOnly}
+                    disabled={row.type === 'bool' || row.type === 'json'}
+                    onChange={(event) => update(index, { allowedText: event.target.value })}
+                  />
                 </td>
                 <td>
                   <input
