@@ -56,3 +56,9 @@ export const ArrowLeftIcon = (props: IconProps) => (
     <path d="M19 12H5M11 18l-6-6 6-6" />
   </Svg>
 )
+
+export const DownloadIcon = (props: IconProps) => (
+  <Svg {...props}>
+    <path d="M12 4v11M7 10.5l5 5 5-5M5 19.5h14" />
+  </Svg>
+)

@@ -17,13 +17,14 @@ import {
   type LinkedAccount,
   type RunSetup,
 } from '../api/backends'
-import { listArtifacts, uploadArtifact } from '../api/artifacts'
+import { listArtifacts } from '../api/artifacts'
 import { itemsOf, submitRun } from '../api/endpoints'
 import type { Artifact, RunDetail } from '../api/types'
 import { Dialog } from '../components/Dialog'
 import { ErrorState, Spinner } from '../components/States'
 import { useResource } from '../hooks/useResource'
 import { isModEnter } from '../lib/keys'
+import { uploadInputFile } from './ArtifactPicker'
 import { BackendSection, providedBy, type BackendState } from './BackendSection'
 import { dialogErrors, isGraphRefusal, type DialogErrors } from './executeErrors'
 import {
@@ -34,6 +35,7 @@ import {
   credentialsNeeded,
   initialInputStates,
   isArtifactInput,
+  placeCredentialErrors,
   type CredentialStates,
   type InputStates,
 } from './InputsSection'
@@ -173,19 +175,18 @@ function ExecuteForm({
 
   /** Uploads a file for an input and picks it; a refusal is shown next to the input. */
   const uploadFor = async (name: string, file: File) => {
-    try {
-      const artifact = await uploadArtifact(projectId, file)
-      setArtifacts((current) => [artifact, ...current.filter((item) => item.id !== artifact.id)])
-      setInputStates((current) => ({ ...current, [name]: { ...(current[name] ?? { text: '' }), artifact: artifact.id } }))
-      setErrors((current) => {
-        const { [`inputs.${name}`]: _gone, ...fields } = current.fields
-        return { ...current, fields }
-      })
-    } catch (error) {
-      const refused = dialogErrors(error)
-      const message = refused.general[0] ?? Object.values(refused.fields)[0] ?? 'The upload failed.'
-      setErrors((current) => ({ ...current, fields: { ...current.fields, [`inputs.${name}`]: message } }))
+    const outcome = await uploadInputFile(projectId, file)
+    if (!outcome.ok) {
+      setErrors((current) => ({ ...current, fields: { ...current.fields, [`inputs.${name}`]: outcome.message } }))
+      return
     }
+    const artifact = outcome.artifact
+    setArtifacts((current) => [artifact, ...current.filter((item) => item.id !== artifact.id)])
+    setInputStates((current) => ({ ...current, [name]: { ...(current[name] ?? { text: '' }), artifact: artifact.id } }))
+    setErrors((current) => {
+      const { [`inputs.${name}`]: _gone, ...fields } = current.fields
+      return { ...current, fields }
+    })
   }
 
   // The name the run will get ("test" -> "test_2"), asked again as the user types.
@@ -283,24 +284,14 @@ function ExecuteForm({
   }
 
   const inputErrors: Record<string, string> = {}
-  const credentialErrors: Record<string, string> = {}
-  /** Server messages about an input artifact no field shows (e.g. it changed meanwhile). */
-  const stray: string[] = []
-  const backendOf = new Map([...needed].flatMap(([backend, items]) => items.map((item) => [String(item.id), backend])))
   for (const [key, message] of Object.entries(errors.fields)) {
     if (key.startsWith('inputs.')) inputErrors[key.slice('inputs.'.length)] = message
-    else if (key.startsWith('input_credentials:')) credentialErrors[key.slice('input_credentials:'.length)] = message
-    else if (key.startsWith('input_credentials.')) {
-      // From the server: `input_credentials.<artifact id>[.account|.options.<field>]`.
-      const [, artifactId = '', ...rest] = key.split('.')
-      const backend = backendOf.get(artifactId)
-      const where = rest[0] === 'options' ? rest[1] : rest[0]
-      const input = runInputs.find((item) => String(inputStates[item.name]?.artifact) === artifactId)
-      if (backend) credentialErrors[where ? `${backend}.${where}` : backend] ??= message
-      else if (input) inputErrors[input.name] ??= message
-      else stray.push(message)
-    }
   }
+  // Server messages about an input artifact no field shows (e.g. it changed meanwhile) are stray.
+  const placed = placeCredentialErrors(errors.fields, needed, runInputs, inputStates)
+  const credentialErrors = placed.credentials
+  const stray = placed.stray
+  for (const [name, message] of Object.entries(placed.inputs)) inputErrors[name] ??= message
 
   const sectionErrors = (kind: BackendKind): Record<string, string> => {
     const result: Record<string, string> = {}

@@ -3,14 +3,16 @@
 // prefilled with the default), and "Credentials for pipeline inputs" when a chosen artifact
 // is kept in storage opened with someone else's credentials. Pure helpers build the config.
 
-import { useId, useRef, useState } from 'react'
+import { useId } from 'react'
 import type { BackendInfo, LinkedAccount, RunInput } from '../api/backends'
 import type { Artifact, ParamType } from '../api/types'
 import { isParamType, parseParamInput } from '../editor/typeCheck'
+import { ArtifactPicker } from './ArtifactPicker'
 import { schemaFields } from './schemaForm'
 
+export { fittingArtifacts } from './ArtifactPicker'
+
 export const ARTIFACT_INPUT_TYPES: readonly string[] = ['file', 'directory']
-const ARCHIVE = /\.(tar\.gz|tgz)$/i
 
 export interface InputState {
   /** The artifact chosen for a file or directory input. */
@@ -43,11 +45,6 @@ export function isArtifactInput(input: RunInput): boolean {
 
 export function initialInputStates(inputs: readonly RunInput[]): InputStates {
   return Object.fromEntries(inputs.map((input) => [input.name, { artifact: null, text: shown(input.default) }]))
-}
-
-/** The artifacts that fit an input: archives for a directory, anything for a file. */
-export function fittingArtifacts(input: RunInput, artifacts: readonly Artifact[]): Artifact[] {
-  return input.type === 'directory' ? artifacts.filter((artifact) => ARCHIVE.test(artifact.name)) : [...artifacts]
 }
 
 /**
@@ -132,6 +129,37 @@ export function buildInputCredentials(
   return { credentials, errors }
 }
 
+/**
+ * Where the credential messages of a refusal go: `input_credentials:<backend>[.<field>]`
+ * (the dialog's own checks) and `input_credentials.<artifact id>[.account|.options.<field>]`
+ * (the server's) become messages by `<backend>[.<field>]` for the credentials section; a
+ * message about an artifact no section shows goes to the input that chose it, else stays stray.
+ */
+export function placeCredentialErrors(
+  fields: Record<string, string>,
+  needed: Map<string, Artifact[]>,
+  inputs: readonly RunInput[],
+  states: InputStates,
+): { credentials: Record<string, string>; inputs: Record<string, string>; stray: string[] } {
+  const credentials: Record<string, string> = {}
+  const byInput: Record<string, string> = {}
+  const stray: string[] = []
+  const backendOf = new Map([...needed].flatMap(([backend, items]) => items.map((item) => [String(item.id), backend])))
+  for (const [key, message] of Object.entries(fields)) {
+    if (key.startsWith('input_credentials:')) credentials[key.slice('input_credentials:'.length)] = message
+    else if (key.startsWith('input_credentials.')) {
+      const [, artifactId = '', ...rest] = key.split('.')
+      const backend = backendOf.get(artifactId)
+      const where = rest[0] === 'options' ? rest[1] : rest[0]
+      const input = inputs.find((item) => String(states[item.name]?.artifact) === artifactId)
+      if (backend) credentials[where ? `${backend}.${where}` : backend] ??= message
+      else if (input) byInput[input.name] ??= message
+      else stray.push(message)
+    }
+  }
+  return { credentials, inputs: byInput, stray }
+}
+
 function FieldError({ id, message }: { id: string; message?: string }) {
   if (!message) return null
   return (
@@ -141,9 +169,78 @@ function FieldError({ id, message }: { id: string; message?: string }) {
   )
 }
 
-function artifactLabel(artifact: Artifact): string {
-  const size = artifact.size < 1024 ? `${artifact.size} B` : `${Math.round(artifact.size / 1024)} KB`
-  return `${artifact.name} (${size}, #${artifact.id})`
+/**
+ * What an input is given: the artifact picker (with upload) for a file or directory input,
+ * a true/false choice, a JSON text area or a text/number field for the others.
+ */
+export function InputControl({
+  id,
+  input,
+  state,
+  artifacts,
+  invalid,
+  describedBy,
+  required,
+  onChange,
+  onUpload,
+}: {
+  id: string
+  input: RunInput
+  state: InputState
+  artifacts: readonly Artifact[]
+  invalid?: boolean
+  describedBy?: string
+  /** A bool input offers "Choose…" instead of "Default" when there is no default to fall back on. */
+  required: boolean
+  onChange: (state: InputState) => void
+  onUpload: (file: File) => Promise<void>
+}) {
+  const common = { id, 'aria-invalid': invalid ? true : undefined, 'aria-describedby': describedBy } as const
+  if (isArtifactInput(input)) {
+    return (
+      <ArtifactPicker
+        id={id}
+        input={input}
+        value={state.artifact}
+        artifacts={artifacts}
+        invalid={invalid}
+        describedBy={describedBy}
+        onChange={(artifact) => onChange({ ...state, artifact })}
+        onUpload={onUpload}
+      />
+    )
+  }
+  if (input.type === 'bool') {
+    return (
+      <select {...common} value={state.text} onChange={(event) => onChange({ ...state, text: event.target.value })}>
+        <option value="">{required ? 'Choose…' : 'Default'}</option>
+        <option value="true">true</option>
+        <option value="false">false</option>
+      </select>
+    )
+  }
+  if (input.type === 'json' || input.type === 'object') {
+    return (
+      <textarea
+        {...common}
+        rows={3}
+        className="mono"
+        spellCheck={false}
+        value={state.text}
+        onChange={(event) => onChange({ ...state, text: event.target.value })}
+      />
+    )
+  }
+  const numeric = input.type === 'int' || input.type === 'float'
+  return (
+    <input
+      {...common}
+      type={numeric ? 'number' : 'text'}
+      step={input.type === 'int' ? 1 : numeric ? 'any' : undefined}
+      value={state.text}
+      onChange={(event) => onChange({ ...state, text: event.target.value })}
+    />
+  )
 }
 
 function InputField({
@@ -162,106 +259,25 @@ function InputField({
   onUpload: (file: File) => Promise<void>
 }) {
   const id = useId()
-  const fileRef = useRef<HTMLInputElement>(null)
-  const [uploading, setUploading] = useState(false)
   const required = input.wired && (input.default === null || input.default === undefined)
   const describedBy = [error ? `${id}-error` : '', input.description ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined
-  const label = (
-    <label htmlFor={id}>
-      {input.name} <span className="type-tag">{input.type}</span>
-      {!input.wired ? <span className="optional"> not wired: not used</span> : !required && <span className="optional"> optional</span>}
-    </label>
-  )
-  let control
-  if (isArtifactInput(input)) {
-    const fitting = fittingArtifacts(input, artifacts)
-    control = (
-      <div className="execute-artifact-picker">
-        <select
-          id={id}
-          value={state.artifact ?? ''}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy}
-          onChange={(event) => onChange({ ...state, artifact: event.target.value ? Number(event.target.value) : null })}
-        >
-          <option value="">{fitting.length ? 'Choose an artifact…' : 'No artifact yet: upload one'}</option>
-          {fitting.map((artifact) => (
-            <option key={artifact.id} value={artifact.id}>
-              {artifactLabel(artifact)}
-            </option>
-          ))}
-        </select>
-        <button
-          type="button"
-          className="button button-small"
-          disabled={uploading}
-          aria-busy={uploading || undefined}
-          aria-label={`Upload a file for ${input.name}`}
-          onClick={() => fileRef.current?.click()}
-        >
-          {uploading ? 'Uploading…' : 'Upload…'}
-        </button>
-        <input
-          ref={fileRef}
-          type="file"
-          hidden
-          data-testid={`upload-${input.name}`}
-          accept={input.type === 'directory' ? '.tar.gz,.tgz' : undefined}
-          onChange={(event) => {
-            const file = event.target.files?.[0]
-            event.target.value = ''
-            if (!file) return
-            setUploading(true)
-            void onUpload(file).finally(() => setUploading(false))
-          }}
-        />
-      </div>
-    )
-  } else if (input.type === 'bool') {
-    control = (
-      <select
-        id={id}
-        value={state.text}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        onChange={(event) => onChange({ ...state, text: event.target.value })}
-      >
-        <option value="">{required ? 'Choose…' : 'Default'}</option>
-        <option value="true">true</option>
-        <option value="false">false</option>
-      </select>
-    )
-  } else if (input.type === 'json' || input.type === 'object') {
-    control = (
-      <textarea
-        id={id}
-        rows={3}
-        className="mono"
-        spellCheck={false}
-        value={state.text}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        onChange={(event) => onChange({ ...state, text: event.target.value })}
-      />
-    )
-  } else {
-    const numeric = input.type === 'int' || input.type === 'float'
-    control = (
-      <input
-        id={id}
-        type={numeric ? 'number' : 'text'}
-        step={input.type === 'int' ? 1 : numeric ? 'any' : undefined}
-        value={state.text}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        onChange={(event) => onChange({ ...state, text: event.target.value })}
-      />
-    )
-  }
   return (
     <div className="field execute-input">
-      {label}
-      {control}
+      <label htmlFor={id}>
+        {input.name} <span className="type-tag">{input.type}</span>
+        {!input.wired ? <span className="optional"> not wired: not used</span> : !required && <span className="optional"> optional</span>}
+      </label>
+      <InputControl
+        id={id}
+        input={input}
+        state={state}
+        artifacts={artifacts}
+        invalid={Boolean(error)}
+        describedBy={describedBy}
+        required={required}
+        onChange={onChange}
+        onUpload={onUpload}
+      />
       {input.description && (
         <p id={`${id}-hint`} className="field-hint">
           {input.description}
@@ -315,6 +331,7 @@ export function InputCredentialsSection({
   states,
   errors,
   onChange,
+  typedSecretsNote = 'Typed secrets are used for this run only.',
 }: {
   needed: Map<string, Artifact[]>
   backends: readonly BackendInfo[]
@@ -323,6 +340,8 @@ export function InputCredentialsSection({
   /** Messages by `<backend>` (the group), `<backend>.account` or `<backend>.<field>`. */
   errors: Record<string, string>
   onChange: (backend: string, state: CredentialState) => void
+  /** What becomes of secrets typed in (after the "choose your linked account" hint). */
+  typedSecretsNote?: string
 }) {
   const id = useId()
   if (!needed.size) return null
@@ -342,7 +361,7 @@ export function InputCredentialsSection({
             </p>
             <p className="field-hint">
               {artifacts.length === 1 ? 'This artifact is' : 'These artifacts are'} kept with someone else’s credentials:
-              choose your linked account for this storage or type yours. Typed secrets are used for this run only.
+              choose your linked account for this storage or type yours. {typedSecretsNote}
             </p>
             <FieldError id={`${group}-error`} message={errors[backend]} />
             <div className="field">

@@ -11,7 +11,7 @@ export interface DialogErrors {
 
 const BACKEND_MESSAGE = /^(compute|storage)\.(options\.[A-Za-z0-9_]+|account): (.*)$/s
 const INPUT_MESSAGE = /^inputs\.([A-Za-z_][A-Za-z0-9_]*): (.*)$/s
-const CREDENTIALS_MESSAGE = /^input_credentials\.(\d+(?:\.account|\.options\.[A-Za-z0-9_]+)?): (.*)$/s
+export const CREDENTIALS_MESSAGE = /^input_credentials\.(\d+(?:\.account|\.options\.[A-Za-z0-9_]+)?): (.*)$/s
 
 export function dialogErrors(error: unknown): DialogErrors {
   const result: DialogErrors = { fields: {}, general: [] }

@@ -6,6 +6,7 @@ import { OPERATIONS } from '../editor/testOperations'
 import { installFakeApi, paginated, type Routes } from '../test/fakeApi'
 import { pipeline, project, runDetail } from '../test/fixtures'
 import { executeRoutes } from '../execute/testRoutes'
+import { exportRoutes } from '../export/testRoutes'
 import { installReactFlowStubs } from '../test/reactFlowJsdom'
 import { renderAt } from '../test/render'
 import { useLocation } from 'react-router-dom'
@@ -486,6 +487,7 @@ describe('PipelineEditorPage: tidy up and the action button', () => {
       'Add noteN',
       'Group selected nodesCtrl+G',
       'Run…',
+      'Export…',
       'Tidy upShift+L',
     ])
     fireEvent.keyDown(menu, { key: 'Escape' })
@@ -510,6 +512,56 @@ describe('PipelineEditorPage: tidy up and the action button', () => {
     await within(dialog).findByLabelText('Execution name')
     fireEvent.click(within(dialog).getByRole('button', { name: 'Run' }))
     expect((await screen.findByTestId('run-target')).textContent).toBe('/runs/8/')
+  })
+})
+
+describe('PipelineEditorPage: export', () => {
+  it('"Export…" opens the export dialog for the saved pipeline', async () => {
+    const api = renderEditor(exportRoutes(1))
+    await loaded()
+    fireEvent.click(screen.getByRole('button', { name: 'Actions' }))
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Export…' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Export pipeline' })
+    expect(await within(dialog).findByText('This pipeline takes no inputs: the zip runs as it is.')).toBeTruthy()
+    expect(api.calls.some((call) => call.method === 'PATCH')).toBe(false)
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }))
+    expect(screen.queryByRole('dialog')).toBeNull()
+  })
+
+  it('saves unsaved changes first ("Save and export…"), then exports the saved draft', async () => {
+    const api = renderEditor({
+      ...exportRoutes(1),
+      'PATCH /api/pipelines/1/': (call) => ({
+        body: { ...detail, graph: (call.body as { graph: unknown }).graph, revision: 8 },
+      }),
+      'POST /api/pipelines/1/freeze/': { status: 201, body: { id: 40, pipeline: 1, number: 4 } },
+    })
+    await loaded()
+    fireEvent.doubleClick(screen.getByRole('button', { name: 'train' }))
+    await waitFor(() => expect(screen.getByText('Unsaved changes')).toBeTruthy())
+    fireEvent.click(screen.getByRole('button', { name: 'Actions' }))
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Save and export…' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Export pipeline' })
+    expect(dialog.textContent).toContain('The saved pipeline as a zip')
+    const patch = api.calls.findIndex((call) => call.method === 'PATCH')
+    const setup = api.calls.findIndex((call) => call.path === '/api/pipelines/1/run-setup/')
+    expect(patch).toBeGreaterThanOrEqual(0)
+    expect(patch).toBeLessThan(setup)
+    expect(screen.queryByText('Unsaved changes')).toBeNull()
+  })
+
+  it('does not open the export dialog when the save is refused', async () => {
+    renderEditor({
+      ...exportRoutes(1),
+      'PATCH /api/pipelines/1/': { status: 400, body: { graph: ['node step: unknown'] } },
+    })
+    await loaded()
+    fireEvent.doubleClick(screen.getByRole('button', { name: 'load' }))
+    await waitFor(() => expect(screen.getByText('Unsaved changes')).toBeTruthy())
+    fireEvent.click(screen.getByRole('button', { name: 'Actions' }))
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Save and export…' }))
+    expect(await screen.findByText('node step: unknown')).toBeTruthy()
+    expect(screen.queryByRole('dialog')).toBeNull()
   })
 })
 

@@ -13,6 +13,7 @@ import { ActionButton } from '../editor/ActionButton'
 import { NOTE_SIZE } from '../editor/annotations/annotations'
 import { INPUT_SIZE } from '../editor/inputs/inputs'
 import { ExecuteDialog } from '../execute/ExecuteDialog'
+import { ExportDialog } from '../export/ExportDialog'
 import { EditorCanvas } from '../editor/EditorCanvas'
 import { Inspector } from '../editor/Inspector'
 import { computeLayout, type Positions } from '../editor/layout'
@@ -288,6 +289,7 @@ function EditorWorkspace({
   }, [store, getNodes, onRefusal])
 
   const [executing, setExecuting] = useState(false)
+  const [exporting, setExporting] = useState(false)
   const save = useCallback(async () => {
     if (savingRef.current || !store.getState().dirty) return
     savingRef.current = true
@@ -330,6 +332,12 @@ function EditorWorkspace({
   const runFromEditor = useCallback(async () => {
     if (store.getState().dirty) await save()
     if (!store.getState().dirty) setExecuting(true)
+  }, [store, save])
+
+  /** Exports the saved graph too: unsaved changes are saved first, then the export dialog opens. */
+  const exportFromEditor = useCallback(async () => {
+    if (store.getState().dirty) await save()
+    if (!store.getState().dirty) setExporting(true)
   }, [store, save])
 
   /** "Tidy up": lays the graph out left to right (ELK, off the main thread) as one undoable move. */
@@ -570,6 +578,11 @@ function EditorWorkspace({
                 disabled: saving || !editorDocument.nodes.length,
               },
               {
+                label: dirty ? 'Save and export…' : 'Export…',
+                onSelect: () => void exportFromEditor(),
+                disabled: saving || !editorDocument.nodes.length,
+              },
+              {
                 label: 'Tidy up',
                 hint: 'Shift+L',
                 onSelect: () => void tidyUp(),
@@ -643,6 +656,14 @@ function EditorWorkspace({
           projectId={pipeline.project}
           onClose={() => setExecuting(false)}
           onStarted={(run) => navigate(`/runs/${run.id}/`)}
+        />
+      )}
+      {exporting && (
+        <ExportDialog
+          pipelineId={pipeline.id}
+          projectId={pipeline.project}
+          version={null}
+          onClose={() => setExporting(false)}
         />
       )}
     </div>

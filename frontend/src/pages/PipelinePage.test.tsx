@@ -4,6 +4,7 @@ import type { Operation, PipelineDetail, PipelineVersion } from '../api/types'
 import { installFakeApi, paginated, type Routes } from '../test/fakeApi'
 import { pipeline, project, run, runDetail } from '../test/fixtures'
 import { executeRoutes } from '../execute/testRoutes'
+import { exportRoutes } from '../export/testRoutes'
 import { installReactFlowStubs } from '../test/reactFlowJsdom'
 import { LocationProbe, renderAt } from '../test/render'
 import PipelinePage from './PipelinePage'
@@ -111,7 +112,8 @@ describe('PipelinePage', () => {
     const handles = [...document.querySelectorAll('.react-flow__handle')].map(
       (handle) => `${handle.getAttribute('data-nodeid')}.${handle.getAttribute('data-handleid')}`,
     )
-    expect(handles.sort()).toEqual(['load.table', 'train.data', 'train.model'])
+    // the pipeline input is drawn too, with its one output handle
+    expect(handles.sort()).toEqual(['epochs.value', 'load.table', 'train.data', 'train.model'])
 
     expect(api.calls.find((call) => call.path === '/api/operations/')!.search.get('limit')).toBe('500')
   })
@@ -224,6 +226,43 @@ describe('running a pipeline', () => {
     expect(screen.queryByRole('link', { name: 'Edit' })).toBeNull()
     fireEvent.keyDown(document, { key: 'Enter', ctrlKey: true })
     expect(screen.queryByRole('dialog')).toBeNull()
+    expect(api.calls.some((call) => call.method === 'POST')).toBe(false)
+  })
+})
+
+describe('exporting a pipeline', () => {
+  it('opens the export dialog for the latest version from the Export button', async () => {
+    const api = renderPage({ ...okRoutes, ...exportRoutes(1) })
+    await screen.findByRole('heading', { level: 1, name: 'Train churn model' })
+    fireEvent.click(screen.getByRole('button', { name: 'Export' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Export pipeline' })
+    expect(dialog.textContent).toContain(`Version ${detail.latest_version!.number} as a zip`)
+    await within(dialog).findByText('This pipeline takes no inputs: the zip runs as it is.')
+    fireEvent.click(within(dialog).getByRole('button', { name: /Download zip/ }))
+    await waitFor(() => expect(api.calls.some((call) => call.path === '/api/pipelines/1/export/')).toBe(true))
+    const post = api.calls.find((call) => call.path === '/api/pipelines/1/export/')!
+    expect((post.body as { version: unknown }).version).toBe(detail.latest_version!.number)
+  })
+
+  it('exports the saved draft when there is no version yet', async () => {
+    renderPage({ ...okRoutes, ...exportRoutes(1), 'GET /api/pipelines/1/': { body: { ...detail, latest_version: null } } })
+    fireEvent.click(await screen.findByRole('button', { name: 'Export' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Export pipeline' })
+    expect(dialog.textContent).toContain('The saved pipeline as a zip')
+  })
+
+  it('lets viewers export: it needs only the viewer role', async () => {
+    const api = renderPage({
+      ...okRoutes,
+      ...exportRoutes(1),
+      'GET /api/projects/': { body: paginated([project({ id: 1, role: 'viewer' })]) },
+    })
+    const run = await screen.findByRole('button', { name: 'Run' })
+    await waitFor(() => expect((run as HTMLButtonElement).disabled).toBe(true))
+    const button = screen.getByRole('button', { name: 'Export' }) as HTMLButtonElement
+    expect(button.disabled).toBe(false)
+    fireEvent.click(button)
+    expect(await screen.findByRole('dialog', { name: 'Export pipeline' })).toBeTruthy()
     expect(api.calls.some((call) => call.method === 'POST')).toBe(false)
   })
 })

@@ -14,6 +14,8 @@ import type { GraphNode, Operation, PipelineDetail, PipelineVersion, ProjectRole
 import { RelativeTime } from '../components/RelativeTime'
 import { RunButton } from '../components/RunButton'
 import { ExecuteDialog } from '../execute/ExecuteDialog'
+import { ExportDialog } from '../export/ExportDialog'
+import { DownloadIcon } from '../components/Icons'
 import { StateBadge } from '../components/StateBadge'
 import { ErrorState, Spinner } from '../components/States'
 import { GraphPreview } from '../graph/GraphPreview'
@@ -62,6 +64,7 @@ function PipelineView({ id }: { id: number }) {
   const [selectedNodeId, setSelectedNodeId] = useState<string | null>(null)
   const role = useProjectRole(pipeline.data?.project)
   const launcher = useRunLauncher(role)
+  const [exporting, setExporting] = useState(false)
   useDocumentTitle(pipeline.data?.name ?? (pipeline.status === 'error' ? 'Pipeline' : null))
   useKeydown((event) => {
     if (!isModEnter(event) || isModalOpen() || pipeline.status !== 'success') return
@@ -108,6 +111,15 @@ function PipelineView({ id }: { id: number }) {
                 Edit
               </Link>
             )}
+            <button
+              type="button"
+              className="button"
+              onClick={() => setExporting(true)}
+              title="Download the pipeline as a zip that runs with python main.py"
+            >
+              <DownloadIcon size={16} />
+              Export
+            </button>
             <RunButton
               busy={false}
               disabledReason={launcher.disabledReason}
@@ -125,6 +137,15 @@ function PipelineView({ id }: { id: number }) {
           onClose={launcher.close}
           onStarted={launcher.started}
           onGraphRefused={launcher.refused}
+        />
+      )}
+
+      {exporting && (
+        <ExportDialog
+          pipelineId={id}
+          projectId={data.project}
+          version={data.latest_version?.number ?? null}
+          onClose={() => setExporting(false)}
         />
       )}
 

@@ -7,6 +7,10 @@ export interface FakeResponse {
   body?: unknown
   /** A raw text body (sent as is, `text/plain`) instead of JSON. */
   text?: string
+  /** A body the test writes chunk by chunk (`application/octet-stream` unless `headers` say). */
+  stream?: ReadableStream<Uint8Array>
+  /** Extra response headers (override the content type, add `Content-Disposition`...). */
+  headers?: Record<string, string>
 }
 
 export interface RecordedCall {
@@ -49,12 +53,18 @@ export function installFakeApi(routes: Routes) {
         ? await handler(call)
         : handler
     const status = answer.status ?? 200
+    if (answer.stream !== undefined) {
+      return new Response(answer.stream, {
+        status,
+        headers: { 'Content-Type': 'application/octet-stream', ...answer.headers },
+      })
+    }
     if (answer.text !== undefined) {
-      return new Response(answer.text, { status, headers: { 'Content-Type': 'text/plain' } })
+      return new Response(answer.text, { status, headers: { 'Content-Type': 'text/plain', ...answer.headers } })
     }
     return new Response(status === 204 ? null : JSON.stringify(answer.body ?? null), {
       status,
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...answer.headers },
     })
   })
   vi.stubGlobal('fetch', fetchMock)

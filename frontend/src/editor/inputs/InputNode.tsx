@@ -1,5 +1,6 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react'
 import { memo } from 'react'
+import './inputs.css'
 import type { InputFlowNode } from './flow'
 import { INPUT_PORT } from './inputs'
 

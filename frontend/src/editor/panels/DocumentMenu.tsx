@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react'
 import { Dialog } from '../../components/Dialog'
+import { saveBlob } from '../../lib/download'
 import type { EditorDocument } from '../document'
 import type { ImportOutcome } from '../store'
 
@@ -33,19 +34,7 @@ export function documentJson(document: EditorDocument): string {
 
 /** Starts a download of `text` named `fileName` (through a Blob URL, revoked afterwards). */
 export function downloadText(text: string, fileName: string, type = 'application/json'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }))
-  const link = document.createElement('a')
-  link.href = url
-  link.download = fileName
-  link.rel = 'noopener'
-  link.style.display = 'none'
-  document.body.appendChild(link)
-  try {
-    link.click()
-  } finally {
-    link.remove()
-    setTimeout(() => URL.revokeObjectURL(url), 0)
-  }
+  saveBlob(new Blob([text], { type }), fileName, 0)
 }
 
 function readFileText(file: File): Promise<string> {
