@@ -10,6 +10,8 @@ export interface ActionItem {
   disabled?: boolean
   /** Shown after the label (a shortcut hint). */
   hint?: string
+  /** A coloured mark, as DeepForge colours its actions: red runs, yellow exports. */
+  tone?: 'run' | 'export'
 }
 
 export function ActionButton({ items }: { items: ActionItem[] }) {
@@ -90,7 +92,10 @@ export function ActionButton({ items }: { items: ActionItem[] }) {
                 item.onSelect()
               }}
             >
-              <span>{item.label}</span>
+              <span>
+                {item.tone && <span className={`action-menu-tone tone-${item.tone}`} aria-hidden="true" />}
+                {item.label}
+              </span>
               {item.hint && <kbd className="action-menu-hint">{item.hint}</kbd>}
             </button>
           ))}

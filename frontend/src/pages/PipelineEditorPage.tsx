@@ -574,11 +574,13 @@ function EditorWorkspace({
               },
               {
                 label: dirty ? 'Save and run…' : 'Run…',
+                tone: 'run',
                 onSelect: () => void runFromEditor(),
                 disabled: saving || !editorDocument.nodes.length,
               },
               {
                 label: dirty ? 'Save and export…' : 'Export…',
+                tone: 'export',
                 onSelect: () => void exportFromEditor(),
                 disabled: saving || !editorDocument.nodes.length,
               },
