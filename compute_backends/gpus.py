@@ -10,30 +10,18 @@ from __future__ import annotations
 
 import fcntl
 import os
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+
+from runtime.devices import nvidia_smi_devices
 
 
 def discover_gpus(configured: list[str] | None) -> list[str]:
     """Device ids from settings when given, else from `nvidia-smi`, else none."""
     if configured is not None:
         return [device.strip() for device in configured if device.strip()]
-    if not shutil.which("nvidia-smi"):
-        return []
-    try:
-        output = subprocess.run(
-            ["nvidia-smi", "--query-gpu=index", "--format=csv,noheader"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return [line.strip() for line in output.splitlines() if line.strip()]
+    return nvidia_smi_devices()
 
 
 @dataclass

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+from .devices import nvidia_smi_devices
 from .node import load_pipeline
 
 
@@ -149,19 +149,7 @@ def machine_gpus() -> list[str]:
     visible = os.environ.get("CUDA_VISIBLE_DEVICES")
     if visible is not None:
         return [device.strip() for device in visible.split(",") if device.strip()]
-    if not shutil.which("nvidia-smi"):
-        return []
-    try:
-        output = subprocess.run(
-            ["nvidia-smi", "--query-gpu=index", "--format=csv,noheader"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return [line.strip() for line in output.splitlines() if line.strip()]
+    return nvidia_smi_devices()
 
 
 def node_resources(node: dict[str, Any]) -> dict[str, Any]:

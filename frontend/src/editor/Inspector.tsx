@@ -8,6 +8,7 @@ import { InputInspector } from './inputs/InputInspector'
 import { ResourcesSection } from './ResourcesSection'
 import { useEditorStore, type EditorStore } from './store'
 import { paramValueProblem, parseParamInput } from './typeCheck'
+import { FieldError } from '../components/FieldError'
 
 function shown(value: unknown): string {
   if (value === undefined || value === null) return ''
@@ -15,14 +16,6 @@ function shown(value: unknown): string {
   return JSON.stringify(value, null, typeof value === 'object' ? 2 : undefined)
 }
 
-function FieldError({ id, message }: { id: string; message: string | null }) {
-  if (!message) return null
-  return (
-    <p id={id} className="field-error" role="alert">
-      {message}
-    </p>
-  )
-}
 
 /** "1 to 100", "at least 0": a number parameter's bounds, for its hint. */
 function bounds(param: Param): string {
@@ -164,7 +157,7 @@ function ParamField({ store, node, param }: { store: EditorStore; node: GraphNod
       {(param.description || bounds(param)) && (
         <p className="field-hint">{[param.description, bounds(param)].filter(Boolean).join(' · ')}</p>
       )}
-      <FieldError id={errorId} message={error} />
+      <FieldError id={errorId} message={error} alert />
     </div>
   )
 }
@@ -188,7 +181,7 @@ function LabelField({ store, node, operation }: { store: EditorStore; node: Grap
           setError(result.ok ? null : result.reason)
         }}
       />
-      <FieldError id={`${id}-error`} message={error} />
+      <FieldError id={`${id}-error`} message={error} alert />
     </div>
   )
 }

@@ -18,17 +18,10 @@ import {
 } from './overrides'
 import type { EditorStore, Result } from './store'
 import './resources-section.css'
+import { FieldError } from '../components/FieldError'
 
 type Parsed = { ok: true; value: number | string } | { ok: false; reason: string }
 
-function FieldError({ id, message }: { id: string; message: string | null }) {
-  if (!message) return null
-  return (
-    <p id={id} className="field-error" role="alert">
-      {message}
-    </p>
-  )
-}
 
 interface OverrideInputProps {
   label: string
@@ -99,7 +92,7 @@ function OverrideInput({ label, value, placeholder, kind, parse, onCommit, hint,
         onChange={(event) => onChange(event.target.value)}
       />
       {hint && <p className="field-hint">{hint}</p>}
-      <FieldError id={errorId} message={error} />
+      <FieldError id={errorId} message={error} alert />
     </div>
   )
 }
@@ -135,7 +128,7 @@ function OverrideSelect({ label, value, options, onChange, hint }: OverrideSelec
         ))}
       </select>
       {hint && <p className="field-hint">{hint}</p>}
-      <FieldError id={`${id}-error`} message={error} />
+      <FieldError id={`${id}-error`} message={error} alert />
     </div>
   )
 }

@@ -9,6 +9,7 @@ import type { Artifact, ParamType } from '../api/types'
 import { isParamType, parseParamInput } from '../editor/typeCheck'
 import { ArtifactPicker } from './ArtifactPicker'
 import { schemaFields } from './schemaForm'
+import { FieldError } from '../components/FieldError'
 
 export { fittingArtifacts } from './ArtifactPicker'
 
@@ -160,14 +161,6 @@ export function placeCredentialErrors(
   return { credentials, inputs: byInput, stray }
 }
 
-function FieldError({ id, message }: { id: string; message?: string }) {
-  if (!message) return null
-  return (
-    <p id={id} className="field-error">
-      {message}
-    </p>
-  )
-}
 
 /**
  * What an input is given: the artifact picker (with upload) for a file or directory input,

@@ -4,6 +4,7 @@ import { createPipeline } from '../api/endpoints'
 import type { PipelineDetail, Project } from '../api/types'
 import { Dialog } from '../components/Dialog'
 import { errorMessages, generalErrors, humanizeField, type FieldErrors } from '../lib/errors'
+import { FieldError } from '../components/FieldError'
 
 const FORM_FIELDS = ['name', 'description', 'project']
 
@@ -18,14 +19,6 @@ export function defaultProjectId(projects: readonly Project[], preferred?: numbe
   return (match ?? writable[0])?.id ?? null
 }
 
-function FieldError({ id, messages }: { id: string; messages: string[] | undefined }) {
-  if (!messages?.length) return null
-  return (
-    <p id={id} className="field-error">
-      {messages.join(' ')}
-    </p>
-  )
-}
 
 export function NewPipelineDialog({
   projects,

@@ -33,6 +33,7 @@ import {
 import { errorMessages, generalErrors, humanizeField, type FieldErrors } from '../lib/errors'
 import { DuplicateOperationDialog, duplicatedMessage } from './DuplicateOperationDialog'
 import { canEdit } from './NewPipelineDialog'
+import { FieldError } from '../components/FieldError'
 
 // CodeMirror is sizeable: only this page loads it.
 const CodeEditor = lazy(() => import('../components/CodeEditor'))
@@ -288,14 +289,6 @@ function latestOf(versions: OperationVersionDetail[]): OperationVersionDetail | 
   )
 }
 
-function FieldError({ id, messages }: { id: string; messages: string[] | undefined }) {
-  if (!messages?.length) return null
-  return (
-    <p id={id} className="field-error">
-      {messages.join(' ')}
-    </p>
-  )
-}
 
 /** Fields by name, plus the ids their errors use. */
 function useFieldIds() {

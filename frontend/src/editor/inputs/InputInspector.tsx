@@ -6,15 +6,8 @@ import type { GraphInput, ParamType } from '../../api/types'
 import { useEditorStore, type EditorStore } from '../store'
 import { PORT_TYPES, isParamType, parseParamInput } from '../typeCheck'
 import { ARTIFACT_TYPES, INPUT_DESCRIPTION_MAX, type InputChanges } from './inputs'
+import { FieldError } from '../../components/FieldError'
 
-function FieldError({ id, message }: { id: string; message: string | null }) {
-  if (!message) return null
-  return (
-    <p id={id} className="field-error" role="alert">
-      {message}
-    </p>
-  )
-}
 
 function shown(value: unknown): string {
   if (value === undefined || value === null) return ''
@@ -92,7 +85,7 @@ export function InputInspector({ store, input }: { store: EditorStore; input: Gr
             aria-describedby={name.error ? `${id}-name-error` : undefined}
             onChange={(event) => apply({ name: event.target.value }, name, event.target.value)}
           />
-          <FieldError id={`${id}-name-error`} message={name.error} />
+          <FieldError id={`${id}-name-error`} message={name.error} alert />
         </div>
         <div className="field inspector-field">
           <label htmlFor={`${id}-type`}>Type</label>
@@ -111,7 +104,7 @@ export function InputInspector({ store, input }: { store: EditorStore; input: Gr
               </option>
             ))}
           </select>
-          <FieldError id={`${id}-type-error`} message={type.error} />
+          <FieldError id={`${id}-type-error`} message={type.error} alert />
         </div>
         <div className="field inspector-field">
           <label htmlFor={`${id}-default`}>
@@ -179,7 +172,7 @@ export function InputInspector({ store, input }: { store: EditorStore; input: Gr
               <p className="field-hint">Leave empty to make the input required.</p>
             </>
           )}
-          <FieldError id={`${id}-default-error`} message={fallback.error} />
+          <FieldError id={`${id}-default-error`} message={fallback.error} alert />
         </div>
         <div className="field inspector-field">
           <label htmlFor={`${id}-description`}>
@@ -193,7 +186,7 @@ export function InputInspector({ store, input }: { store: EditorStore; input: Gr
             aria-invalid={description.error ? true : undefined}
             onChange={(event) => apply({ description: event.target.value }, description, event.target.value)}
           />
-          <FieldError id={`${id}-description-error`} message={description.error} />
+          <FieldError id={`${id}-description-error`} message={description.error} alert />
         </div>
       </div>
     </>
