@@ -23,7 +23,7 @@ import {
   type KeyboardEvent,
   type PointerEvent,
 } from 'react'
-import { toFlowGraph, type OperationFlowNode } from '../lib/graph'
+import { flowGraphCache, type OperationFlowNode } from '../lib/graph'
 import { useTheme } from '../lib/theme'
 import { groupsOf, notesOf } from './annotations/annotations'
 import { GroupNode } from './annotations/GroupNode'
@@ -42,6 +42,7 @@ import { toInputFlowNodes } from './inputs/flow'
 import { InputNode } from './inputs/InputNode'
 import './inputs/inputs.css'
 import { OPERATION_MIME } from './Palette'
+import { redraw } from './redraw'
 import { useEditorStore, type EditorStore, type Position, type Selection } from './store'
 import { EditorStoreContext } from './storeContext'
 
@@ -85,6 +86,24 @@ function measuredSizes(nodes: readonly EditorFlowNode[]) {
   return Object.fromEntries(nodes.map((node) => [node.id, node.measured]))
 }
 
+function drawNode(node: EditorFlowNode, old: EditorFlowNode | undefined, selected: boolean): EditorFlowNode {
+  return {
+    ...node,
+    selected,
+    measured: old?.measured,
+    // A node being dragged keeps where the pointer has it until the drag ends.
+    ...(old?.dragging ? { position: old.position, dragging: true } : {}),
+  } as EditorFlowNode
+}
+
+function drawEdge(edge: Edge, _old: Edge | undefined, selected: boolean): Edge {
+  return { ...edge, selected }
+}
+
+function notDragging(node: EditorFlowNode): boolean {
+  return !node.dragging
+}
+
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false
   const set = new Set(a)
@@ -110,7 +129,9 @@ export function EditorCanvas({
   const operations = useEditorStore(store, (state) => state.operations)
   const selection = useEditorStore(store, (state) => state.selection)
   const { screenToFlowPosition } = useReactFlow<EditorFlowNode>()
-  const flow = useMemo(() => toFlowGraph(document, operations), [document, operations])
+  // Nodes and edges that did not change keep their objects from one document to the next.
+  const [flowGraphOf] = useState(flowGraphCache)
+  const flow = useMemo(() => flowGraphOf(document, operations), [flowGraphOf, document, operations])
   const annotations = useMemo(() => toAnnotationFlowNodes(document), [document])
   const inputNodes = useMemo(() => toInputFlowNodes(document), [document])
 
@@ -126,29 +147,21 @@ export function EditorCanvas({
   })
   /** True while an arrow key press is handled: React Flow moves the selected nodes then. */
   const arrowKeyRef = useRef(false)
+  /** What each node and edge React Flow has was drawn from (see `redraw`). */
+  const nodesDrawnFrom = useRef(new WeakMap<EditorFlowNode, EditorFlowNode>())
+  const edgesDrawnFrom = useRef(new WeakMap<Edge, Edge>())
 
   useEffect(() => {
     const selected = new Set([...selection.nodes, ...selection.notes, ...selection.groups])
-    setNodes((previous) => {
-      const before = new Map(previous.map((node) => [node.id, node]))
-      // Groups first: drawn behind everything (see GROUP_Z_INDEX); notes on top.
-      const all: EditorFlowNode[] = [...annotations.groups, ...inputNodes, ...flow.nodes, ...annotations.notes]
-      return all.map((node) => {
-        const old = before.get(node.id)
-        return {
-          ...node,
-          selected: selected.has(node.id),
-          measured: old?.measured,
-          // A node being dragged keeps where the pointer has it until the drag ends.
-          ...(old?.dragging ? { position: old.position, dragging: true } : {}),
-        } as EditorFlowNode
-      })
-    })
+    // Groups first: drawn behind everything (see GROUP_Z_INDEX); notes on top.
+    const all: EditorFlowNode[] = [...annotations.groups, ...inputNodes, ...flow.nodes, ...annotations.notes]
+    setNodes((previous) => redraw(previous, all, selected, nodesDrawnFrom.current, drawNode, notDragging))
   }, [flow.nodes, inputNodes, annotations, selection.nodes, selection.notes, selection.groups])
 
   useEffect(() => {
     const selected = new Set(selection.edges)
-    setEdges([...flow.inputEdges, ...flow.edges].map((edge) => ({ ...edge, selected: selected.has(edge.id) })))
+    const all = [...flow.inputEdges, ...flow.edges]
+    setEdges((previous) => redraw(previous, all, selected, edgesDrawnFrom.current, drawEdge))
   }, [flow.edges, flow.inputEdges, selection.edges])
 
   // Selection lives in the store alone: React Flow's select changes become store selections,
@@ -180,7 +193,9 @@ export function EditorCanvas({
 
   const onNodesChange = useCallback(
     (changes: NodeChange<EditorFlowNode>[]) => {
-      applySelect(selectionKinds(store.getState().document), changes)
+      if (changes.some((change) => change.type === 'select')) {
+        applySelect(selectionKinds(store.getState().document), changes)
+      }
       // Removal is the store's business (Delete key), never React Flow's own.
       const local = changes.filter((change) => change.type !== 'remove' && change.type !== 'select')
       if (!local.length) return
@@ -214,8 +229,11 @@ export function EditorCanvas({
       const positions: Record<string, Position> = {}
       for (const node of dragged) positions[node.id] = { x: node.position.x, y: node.position.y }
       setNodes((current) => current.map((node) => (node.dragging ? { ...node, dragging: false } : node)))
-      // A node dropped in a group joins it; one dragged out of its group leaves it.
-      store.getState().moveNodes(positions, { sizes: measuredSizes(nodesRef.current), regroup: true })
+      // A node dropped in a group joins it; one dragged out of its group leaves it (by the
+      // dropped nodes' sizes).
+      const ids = new Set(Object.keys(positions))
+      const sizes = measuredSizes(nodesRef.current.filter((node) => ids.has(node.id)))
+      store.getState().moveNodes(positions, { sizes, regroup: true })
       store.getState().endMove()
     },
     [store],
@@ -292,7 +310,7 @@ export function EditorCanvas({
           nodeTypes={canvasNodeTypes}
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
-            onNodeDragStop={onNodeDragStop}
+          onNodeDragStop={onNodeDragStop}
           onConnect={onConnect}
           deleteKeyCode={null}
           selectionKeyCode="Shift"

@@ -58,7 +58,15 @@ function EditorNodeView({ data, selected }: NodeProps<OperationFlowNode>) {
   )
 }
 
-export const EditorNode = memo(EditorNodeView)
+/**
+ * Drawn again only when its data or selection changes: not on each step of a drag, which
+ * moves the node's wrapper (React Flow's) but leaves its content as it was.
+ */
+export const EditorNode = memo(
+  EditorNodeView,
+  (before: NodeProps<OperationFlowNode>, after: NodeProps<OperationFlowNode>) =>
+    before.id === after.id && before.data === after.data && before.selected === after.selected,
+)
 
 /** Defined once at module level (a new object each render would re-create every node). */
 export const editorNodeTypes = { operation: EditorNode } satisfies NodeTypes

@@ -208,6 +208,19 @@ describe('selection and deleteSelection', () => {
     s.clearSelection()
     expect(store.getState().selection).toEqual({ nodes: [], edges: [], notes: [], groups: [] })
   })
+
+  it('keeps the same selection through an edit that leaves it whole', () => {
+    // given
+    const store = editor(sampleDocument())
+    store.getState().select({ nodes: ['load'], edges: ['e1'] })
+    const before = store.getState().selection
+
+    // when
+    store.getState().moveNodes({ load: { x: 40, y: 20 } })
+
+    // then: the canvas has nothing to redraw for the selection
+    expect(store.getState().selection).toBe(before)
+  })
 })
 
 describe('copy, paste and duplicate', () => {

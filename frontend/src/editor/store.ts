@@ -194,18 +194,24 @@ function toggled(current: string[], ids: string[]): string[] {
   return [...result]
 }
 
-/** The selection without ids that are no longer in `document`. */
+/**
+ * The selection without ids that are no longer in `document`. A list that loses nothing is
+ * kept (the same array), and only the kinds with something selected are looked up: a move in
+ * a big graph costs no pass over its edges.
+ */
 function pruneSelection(selection: Selection, document: EditorDocument): Selection {
-  const nodes = new Set([...document.nodes.map((node) => node.id), ...inputNames(document)])
-  const edges = new Set(document.edges.map(edgeKey))
-  const notes = new Set(notesOf(document).map((note) => note.id))
-  const groups = new Set(groupsOf(document).map((group) => group.id))
-  return {
-    nodes: selection.nodes.filter((id) => nodes.has(id)),
-    edges: selection.edges.filter((key) => edges.has(key)),
-    notes: (selection.notes ?? []).filter((id) => notes.has(id)),
-    groups: (selection.groups ?? []).filter((id) => groups.has(id)),
+  const keep = (ids: string[] | undefined, present: () => Set<string>): string[] => {
+    if (!ids?.length) return ids ?? []
+    const known = present()
+    return ids.every((id) => known.has(id)) ? ids : ids.filter((id) => known.has(id))
   }
+  const next: Selection = {
+    nodes: keep(selection.nodes, () => new Set([...document.nodes.map((node) => node.id), ...inputNames(document)])),
+    edges: keep(selection.edges, () => new Set(document.edges.map(edgeKey))),
+    notes: keep(selection.notes, () => new Set(notesOf(document).map((note) => note.id))),
+    groups: keep(selection.groups, () => new Set(groupsOf(document).map((group) => group.id))),
+  }
+  return SELECTION_KINDS.every((kind) => next[kind] === selection[kind]) ? selection : next
 }
 
 export function createEditorStore(initial: EditorInit = {}): EditorStore {

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest'
 import type { Graph, Operation, Port } from '../api/types'
-import { toFlowGraph } from './graph'
+import { flowGraphCache, toFlowGraph } from './graph'
 
 function port(name: string, type: Port['type'] = 'file', optional = false): Port {
   return { name, type, description: '', optional }
@@ -108,5 +108,79 @@ describe('toFlowGraph', () => {
 
   it('copes with an empty graph', () => {
     expect(toFlowGraph({ nodes: [], edges: [], inputs: [] })).toEqual({ nodes: [], edges: [], inputEdges: [], problems: [] })
+  })
+})
+
+/** `graph` with node `id` moved to `position`; the other nodes stay the same objects. */
+function moved(graph: Graph, id: string, position: { x: number; y: number }): Graph {
+  return { ...graph, nodes: graph.nodes.map((node) => (node.id === id ? { ...node, position } : node)) }
+}
+
+describe('flowGraphCache', () => {
+  it('draws what toFlowGraph draws', () => {
+    // given
+    const flowGraphOf = flowGraphCache()
+    const next = moved(graph, 'train', { x: 400, y: 80 })
+
+    // then
+    expect(flowGraphOf(graph, operations)).toEqual(toFlowGraph(graph, operations))
+    expect(flowGraphOf(next, operations)).toEqual(toFlowGraph(next, operations))
+  })
+
+  it('gives the same graph back for the same graph', () => {
+    const flowGraphOf = flowGraphCache()
+    const first = flowGraphOf(graph, operations)
+    expect(flowGraphOf(graph, operations)).toBe(first)
+  })
+
+  it('draws only the moved node again after a move', () => {
+    // given
+    const flowGraphOf = flowGraphCache()
+    const before = flowGraphOf(graph, operations)
+
+    // when
+    const after = flowGraphOf(moved(graph, 'train', { x: 400, y: 80 }), operations)
+
+    // then
+    expect(after.nodes[0]).toBe(before.nodes[0])
+    expect(after.nodes[1]).not.toBe(before.nodes[1])
+    expect(after.nodes[1]!.position).toEqual({ x: 400, y: 80 })
+    expect(after.edges).toBe(before.edges)
+  })
+
+  it('keeps a node whose change does not show (a parameter)', () => {
+    const flowGraphOf = flowGraphCache()
+    const before = flowGraphOf(graph, operations)
+    const next = { ...graph, nodes: [graph.nodes[0]!, { ...graph.nodes[1]!, params: { epochs: 5 } }] }
+    expect(flowGraphOf(next, operations)).toBe(before)
+  })
+
+  it('keeps the nodes and edges that an added edge leaves as they were', () => {
+    // given
+    const flowGraphOf = flowGraphCache()
+    const three: Graph = {
+      ...graph,
+      nodes: [...graph.nodes, { id: 'load2', operation: 1, label: '', params: {}, position: { x: 0, y: 200 } }],
+    }
+    const before = flowGraphOf(three, operations)
+
+    // when: an edge into a port that Train does not declare
+    const edge = { id: 'e2', source: 'load2', source_port: 'table', target: 'train', target_port: 'extra' }
+    const after = flowGraphOf({ ...three, edges: [...three.edges, edge] }, operations)
+
+    // then: Train is drawn again (with the new port), the rest is kept
+    expect(after.nodes[0]).toBe(before.nodes[0])
+    expect(after.nodes[1]).not.toBe(before.nodes[1])
+    expect(after.nodes[1]!.data.inputs.map((port) => port.name)).toEqual(['train', 'config', 'extra'])
+    expect(after.nodes[2]).toBe(before.nodes[2])
+    expect(after.edges[0]).toBe(before.edges[0])
+    expect(after.edges.map((e) => e.id)).toEqual(['e1', 'e2'])
+  })
+
+  it('draws every node again when the operations change', () => {
+    const flowGraphOf = flowGraphCache()
+    flowGraphOf(graph, operations)
+    const renamed = operations.map((operation) => ({ ...operation, name: `${operation.name}!` }))
+    expect(flowGraphOf(graph, renamed).nodes.map((node) => node.data.label)).toEqual(['Load CSV!', 'Train model'])
   })
 })
