@@ -1,5 +1,6 @@
 """Export: a pipeline as a zip that runs anywhere with `python main.py`."""
 
+import asyncio
 import hashlib
 import io
 import json
@@ -7,10 +8,10 @@ import subprocess
 import sys
 import venv
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.core.management import call_command
 
 from credentials.models import LinkedAccount
@@ -38,12 +39,14 @@ def sha256(path: Path) -> str:
 
 
 def body_of(response) -> bytes:
-    """A streamed response's bytes (the view streams asynchronously, as Daphne serves it)."""
+    """A streamed response's bytes (the view streams asynchronously, as Daphne serves it),
+    read on a thread of its own: the browser tests leave an event loop on this one."""
 
     async def collect() -> bytes:
         return b"".join([chunk async for chunk in response.streaming_content])
 
-    return async_to_sync(collect)()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, collect()).result()
 
 
 def unzip(data: bytes, target: Path) -> zipfile.ZipFile:
