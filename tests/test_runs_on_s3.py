@@ -89,3 +89,53 @@ def test_a_run_with_a_wrong_secret_fails_and_says_why(
     node = run.node_runs.get()
     assert "not-the-secret" not in node.log + node.error + run.error
     assert node.error
+
+
+def test_an_input_artifact_in_someone_elses_s3_is_read_by_the_worker_with_the_submitters_account(
+    celery_worker, s3_server, project, owner, teammate, make_pipeline, client_for
+):
+    from credentials.models import LinkedAccount
+
+    bucket = s3_server.make_bucket()
+    public = {"endpoint": s3_server.endpoint, "bucket": bucket, "prefix": "shared"}
+    secrets = {"access_key": s3_server.access_key, "secret_key": s3_server.secret_key}
+    accounts = {}
+    for user in (owner, teammate):
+        account = LinkedAccount(owner=user, kind="storage", backend="s3", label="Team bucket", options=public)
+        account.secrets = secrets
+        account.save()
+        accounts[user.pk] = account
+    # given a dataset the owner's run stored in S3 with the owner's linked account
+    maker = make_pipeline(project, [("data", "make_dataset")], name="Make")
+    storage = {"backend": "s3", "options": {}, "account": accounts[owner.pk].pk}
+    with s3_server.checking_credentials():
+        made = wait_for_run(submit_run(maker, {"name": "make", "storage": storage}, owner), timeout=90)
+    assert made.state == RunState.SUCCEEDED, made.error
+    dataset = Artifact.objects.get(produced_by__run=made, name="data.dataset.csv")
+    assert dataset.storage_account_id == accounts[owner.pk].pk
+
+    # and a pipeline whose input `table` feeds describe_dataset
+    describe = make_pipeline(project, [("describe", "describe_dataset")], name="Describe")
+    describe.graph["inputs"] = [{"name": "table", "type": "file", "position": {"x": 0, "y": 0}}]
+    describe.graph["edges"] = [
+        {"id": "t", "source": "table", "source_port": "value", "target": "describe", "target_port": "dataset"}
+    ]
+    describe.save()
+    client = client_for(teammate)
+    body = {"pipeline": describe.pk, "inputs": {"table": {"artifact": dataset.pk}}}
+
+    # when the teammate runs it without credentials, they are asked for theirs
+    refused = client.post("/api/runs/", body, format="json")
+    assert refused.status_code == 400
+    assert "choose your linked account" in refused.json()["input_credentials"][0]
+
+    # and with their own linked account the worker reads the owner's object with it
+    body["input_credentials"] = {str(dataset.pk): {"account": accounts[teammate.pk].pk}}
+    with s3_server.checking_credentials():
+        started = client.post("/api/runs/", body, format="json")
+        assert started.status_code == 201, started.content
+        run = wait_for_run(Run.objects.get(pk=started.json()["id"]), timeout=90)
+    node = run.node_runs.get()
+    assert run.state == RunState.SUCCEEDED, (run.error, node.error, node.log[-800:])
+    assert node.outputs["stats"]["size"] > 0
+    assert s3_server.secret_key not in json.dumps(run.config)
