@@ -30,5 +30,8 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     re_path(r"^pipelines/(?:(?P<pipeline_id>\d+)/(?:edit/)?)?$", frontend.spa, name="pipelines"),
     re_path(r"^runs/(?:(?P<run_id>\d+)/)?$", frontend.spa, name="runs"),
+    re_path(r"^experiments/(?:(?P<experiment_id>\d+)/)?$", frontend.spa, name="experiments"),
     re_path(r"^operations/(?:new/|(?P<operation_id>\d+)/edit/)$", frontend.spa, name="operations"),
+    path("artifacts/", frontend.spa, name="artifacts"),
+    path("executions/", frontend.spa, name="executions"),
 ]

@@ -192,6 +192,7 @@ def create_run(
     *,
     latest_operations: bool = False,
     inherited_secrets: dict[str, Any] | None = None,
+    cloned_from: Run | None = None,
 ) -> Run:
     ops = operation_versions_for(version, latest_operations)
     if inherited_secrets:  # a re-run keeps the secrets typed in for the run it repeats
@@ -229,6 +230,7 @@ def create_run(
         config=config.model_dump(mode="json") | {"name": name},
         secret_ciphertext=encrypt_json(secrets) if secrets else "",
         created_by=user if getattr(user, "is_authenticated", False) else None,
+        cloned_from=cloned_from,
     )
     plan = planned_nodes(version.graph, config)
     NodeRun.objects.bulk_create(
@@ -253,7 +255,15 @@ def create_run(
 def submit_run(pipeline: Pipeline, data: Any, user: Any = None) -> Run:
     """Validate the config, freeze the pipeline (or take the named version), start a run.
 
-    All or nothing: a refused config leaves no new version behind either."""
+    All or nothing: a refused config leaves no new version behind either. `cloned_from`
+    (a run id) records the run this one was cloned from: it must be a run of this pipeline."""
+    data = dict(data or {})
+    original_id = data.pop("cloned_from", None)
+    original = None
+    if original_id is not None:
+        original = Run.objects.filter(pk=original_id, pipeline=pipeline).first()
+        if original is None:
+            raise SubmitInvalid([Problem(f"cloned_from: {original_id} is not a run of this pipeline")])
     config = parse_config(data)
     if config.pipeline_version is not None:
         version = PipelineVersion.objects.filter(pk=config.pipeline_version, pipeline=pipeline).first()
@@ -263,7 +273,7 @@ def submit_run(pipeline: Pipeline, data: Any, user: Any = None) -> Run:
             )
     else:
         version, _ = freeze_version(pipeline, user)
-    return create_run(pipeline, version, config, user)
+    return create_run(pipeline, version, config, user, cloned_from=original)
 
 
 def rerun(run: Run, user: Any = None, **changes: Any) -> Run:

@@ -316,6 +316,13 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
         help_text="a run of yours with it as an input must bring your own credentials for its storage "
         "(`input_credentials`): they are someone else's"
     )
+    run = serializers.IntegerField(
+        source="produced_by.run_id", read_only=True, default=None, help_text="the run that made it"
+    )
+    run_name = serializers.CharField(source="produced_by.run.name", read_only=True, default=None)
+    node_id = serializers.CharField(
+        source="produced_by.node_id", read_only=True, default=None, help_text="the node that made it"
+    )
 
     class Meta:
         model = Artifact
@@ -329,6 +336,9 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
             "content_type",
             "created_by",
             "produced_by",
+            "run",
+            "run_name",
+            "node_id",
             "created_at",
             "download_url",
             "needs_credentials",

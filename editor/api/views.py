@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -301,6 +301,13 @@ class ArtifactViewSet(
         queryset = Artifact.objects.visible_to(self.request.user).select_related(
             "created_by", "storage_account", "produced_by__run"
         )
+        text = self.request.query_params.get("q", "").strip()
+        if text and self.action == "list":
+            queryset = queryset.filter(
+                Q(name__icontains=text)
+                | Q(produced_by__run__name__icontains=text)
+                | Q(produced_by__node_id=text)
+            )
         return project_filter(self.request, queryset)
 
     @extend_schema(request=ArtifactUploadSerializer, responses=ArtifactSerializer)

@@ -92,7 +92,7 @@ describe('runs list', () => {
     expect(second.getByText('Pending')).toBeTruthy()
     expect(second.getByText('debug')).toBeTruthy()
     expect(second.getByText('—')).toBeTruthy()
-    expect(api.calls[0]!.search.get('limit')).toBe('100')
+    expect(api.calls.find((call) => call.path === '/api/runs/')!.search.get('limit')).toBe('50')
   })
 })
 

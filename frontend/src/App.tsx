@@ -4,6 +4,8 @@ import { ErrorBoundary } from './components/ErrorBoundary'
 import { Layout } from './components/Layout'
 import { Spinner } from './components/States'
 import { NotFoundPage } from './pages/NotFoundPage'
+import { ExperimentPage } from './pages/ExperimentPage'
+import { ExperimentsPage } from './pages/ExperimentsPage'
 import { PipelinesPage } from './pages/PipelinesPage'
 import { RunsPage } from './pages/RunsPage'
 
@@ -14,6 +16,8 @@ const PipelinePage = lazy(() => import('./pages/PipelinePage'))
 const RunPage = lazy(() => import('./pages/RunPage'))
 const PipelineEditorPage = lazy(() => import('./pages/PipelineEditorPage'))
 const OperationEditorPage = lazy(() => import('./pages/OperationEditorPage'))
+const ArtifactsPage = lazy(() => import('./pages/ArtifactsPage'))
+const ExecutionsPage = lazy(() => import('./pages/ExecutionsPage'))
 
 function Page({ children }: { children: ReactNode }) {
   const location = useLocation()
@@ -45,6 +49,10 @@ export function AppRoutes() {
         <Route path="operations/:id/edit/" element={<Page><OperationEditorPage /></Page>} />
         <Route path="runs/" element={<Page><RunsPage /></Page>} />
         <Route path="runs/:id/" element={<Page><RunPage /></Page>} />
+        <Route path="executions/" element={<Page><ExecutionsPage /></Page>} />
+        <Route path="artifacts/" element={<Page><ArtifactsPage /></Page>} />
+        <Route path="experiments/" element={<Page><ExperimentsPage /></Page>} />
+        <Route path="experiments/:id/" element={<Page><ExperimentPage /></Page>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

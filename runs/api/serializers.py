@@ -31,9 +31,42 @@ class NodeRunSerializer(serializers.ModelSerializer[NodeRun]):
         ]
 
 
+class NodeRunListSerializer(serializers.ModelSerializer[NodeRun]):
+    """A node run in the list across runs: where it ran and which operation it ran."""
+
+    run_name = serializers.CharField(source="run.name", read_only=True)
+    pipeline = serializers.IntegerField(source="run.pipeline_id", read_only=True)
+    pipeline_name = serializers.CharField(source="run.pipeline.name", read_only=True)
+    operation = serializers.IntegerField(source="operation_version.operation_id", read_only=True)
+    operation_name = serializers.CharField(source="operation_version.operation.name", read_only=True)
+
+    class Meta:
+        model = NodeRun
+        fields = [
+            "id",
+            "run",
+            "run_name",
+            "pipeline",
+            "pipeline_name",
+            "node_id",
+            "operation",
+            "operation_name",
+            "operation_version",
+            "state",
+            "attempt",
+            "started_at",
+            "finished_at",
+            "exit_code",
+            "worker",
+        ]
+
+
 class RunSerializer(serializers.ModelSerializer[Run]):
     pipeline_name = serializers.CharField(source="pipeline.name", read_only=True)
     created_by = UserNameField(read_only=True)
+    metric = serializers.SerializerMethodField(
+        help_text="with `?metric=<name>` on the list: the run's last value of that metric, else null"
+    )
 
     class Meta:
         model = Run
@@ -52,14 +85,23 @@ class RunSerializer(serializers.ModelSerializer[Run]):
             "created_at",
             "started_at",
             "finished_at",
+            "archived_at",
+            "cloned_from",
+            "metric",
         ]
+
+    def get_metric(self, run: Run) -> float | None:
+        value = getattr(run, "metric_value", None)
+        return None if value is None else float(value)
 
 
 class RunDetailSerializer(RunSerializer):
     node_runs = NodeRunSerializer(many=True, read_only=True)
 
     class Meta(RunSerializer.Meta):
-        fields = [*RunSerializer.Meta.fields, "config", "node_runs", "last_event_seq"]
+        fields = [*RunSerializer.Meta.fields, "config", "node_runs", "last_event_seq", "cloned_from_name"]
+
+    cloned_from_name = serializers.CharField(source="cloned_from.name", read_only=True, default=None)
 
 
 class RunEventSerializer(serializers.ModelSerializer[RunEvent]):
@@ -71,11 +113,12 @@ class RunEventSerializer(serializers.ModelSerializer[RunEvent]):
 class ExperimentSerializer(serializers.ModelSerializer[Experiment]):
     project = ProjectField()
     created_by = UserNameField(read_only=True)
+    run_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
         model = Experiment
         validators: list[object] = []  # uniqueness is checked in validate(), per field
-        fields = ["id", "project", "name", "description", "archived", "created_by", "created_at"]
+        fields = ["id", "project", "name", "description", "archived", "created_by", "created_at", "run_count"]
         read_only_fields = ["created_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -111,6 +154,7 @@ class SubmitRunSerializer(serializers.Serializer[Any]):
             "timeout_seconds",
             "experiment",
             "pipeline_version",
+            "cloned_from",
         }
     )
 
@@ -137,6 +181,9 @@ class SubmitRunSerializer(serializers.Serializer[Any]):
     timeout_seconds = serializers.FloatField(required=False, allow_null=True)
     experiment = serializers.IntegerField(required=False, allow_null=True)
     pipeline_version = serializers.IntegerField(required=False, allow_null=True)
+    cloned_from = serializers.IntegerField(
+        required=False, allow_null=True, help_text="the run this one clones (of the same pipeline)"
+    )
     save_for_future = serializers.BooleanField(
         required=False, default=False, help_text="remember these choices (never secrets) for this pipeline"
     )
@@ -155,6 +202,36 @@ class RunSetupSerializer(serializers.Serializer[Any]):
     inputs = serializers.ListField(
         child=serializers.JSONField(),
         help_text="the pipeline's inputs: name, type, default, description, and `wired` (feeds a node)",
+    )
+
+
+class ExperimentMoveSerializer(serializers.Serializer[Any]):
+    experiment = serializers.IntegerField(
+        allow_null=True, help_text="an experiment of the run's project, or null"
+    )
+
+
+class RunDeletedSerializer(serializers.Serializer[Any]):
+    node_runs = serializers.IntegerField()
+    events = serializers.IntegerField()
+    artifacts = serializers.IntegerField()
+
+
+class CloneSetupSerializer(serializers.Serializer[Any]):
+    cloned_from = serializers.IntegerField()
+    pipeline = serializers.IntegerField()
+    pipeline_version = serializers.IntegerField()
+    name = serializers.CharField()
+    run_name = serializers.CharField(help_text="the name the clone would get now")
+    debug = serializers.BooleanField()
+    experiment = serializers.IntegerField(allow_null=True)
+    params = serializers.JSONField()
+    inputs = serializers.JSONField()
+    run_inputs = serializers.ListField(child=serializers.JSONField(), help_text="the version's inputs")
+    compute = serializers.JSONField(help_text="backend, public options and account; no secrets")
+    storage = serializers.JSONField(help_text="backend, public options and account; no secrets")
+    secrets_dropped = serializers.BooleanField(
+        help_text="secrets were typed in for the original: type them again"
     )
 
 

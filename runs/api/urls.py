@@ -5,6 +5,7 @@ from . import views
 
 router = DefaultRouter()
 router.register("runs", views.RunViewSet, basename="run")
+router.register("node-runs", views.NodeRunViewSet, basename="node-run")
 router.register("experiments", views.ExperimentViewSet, basename="experiment")
 
 urlpatterns = [

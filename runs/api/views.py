@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -23,15 +23,29 @@ from editor.models import Pipeline
 from editor.permissions import HasProjectRole
 from runs.controls import cancel_run
 from runs.export import ExportInvalid, prepare_export, stream_export
+from runs.lifecycle import (
+    NotAnExperiment,
+    RunBusy,
+    archive_run,
+    clone_setup,
+    delete_run,
+    file_into_experiment,
+    restore_run,
+)
+from runs.listing import ListingInvalid, filter_node_runs, filter_runs
 from runs.models import Experiment, NodeRun, Run
 from runs.presets import run_setup, save_preset
 from runs.stream import node_log
 from runs.submit import SubmitInvalid, rerun, submit_run
 
 from .serializers import (
+    CloneSetupSerializer,
+    ExperimentMoveSerializer,
     ExperimentSerializer,
     ExportRequestSerializer,
+    NodeRunListSerializer,
     NodeRunSerializer,
+    RunDeletedSerializer,
     RunDetailSerializer,
     RunEventSerializer,
     RunSerializer,
@@ -51,7 +65,7 @@ def submit_errors(exc: SubmitInvalid) -> serializers.ValidationError:
     return serializers.ValidationError(errors)
 
 
-class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Run]):
+class RunViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet[Run]):
     permission_classes = [permissions.IsAuthenticated, HasProjectRole]
 
     def get_serializer_class(self) -> type[serializers.Serializer[Any]]:
@@ -100,6 +114,48 @@ class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Run]):
             raise submit_errors(exc) from exc
         return Response(RunDetailSerializer(new).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses=RunDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        """Archive the run: it leaves the default lists (`?archived=true` lists archived runs)."""
+        return Response(RunDetailSerializer(archive_run(self.get_object())).data)
+
+    @extend_schema(request=None, responses=RunDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        """Bring an archived run back into the default lists."""
+        return Response(RunDetailSerializer(restore_run(self.get_object())).data)
+
+    @extend_schema(request=ExperimentMoveSerializer, responses=RunDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def experiment(self, request: Request, pk: str | None = None) -> Response:
+        """File the run into an experiment of its project (`null`: out of any)."""
+        run = self.get_object()
+        body = ExperimentMoveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            file_into_experiment(run, body.validated_data["experiment"])
+        except NotAnExperiment as exc:
+            raise serializers.ValidationError({"experiment": [str(exc)]}) from exc
+        return Response(RunDetailSerializer(run).data)
+
+    @extend_schema(responses=CloneSetupSerializer)
+    @action(detail=True, methods=["get"], url_path="clone-setup")
+    def clone_setup(self, request: Request, pk: str | None = None) -> Response:
+        """What the execute dialog opens with to clone this run (no secrets)."""
+        return Response(clone_setup(self.get_object()))
+
+    @extend_schema(responses=RunDeletedSerializer)
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Delete a finished run with its node runs, events and artifacts (files too);
+        a pending or running run is a 409: cancel it first."""
+        run = self.get_object()
+        try:
+            summary = delete_run(run)
+        except RunBusy as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(summary)
+
     @extend_schema(responses=NodeRunSerializer)
     @action(detail=True, methods=["get"], url_path=r"nodes/(?P<node_id>[A-Za-z0-9_.-]+)")
     def node(self, request: Request, pk: str | None = None, node_id: str = "") -> Response:
@@ -129,16 +185,18 @@ class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Run]):
             return Run.objects.none()
         queryset = (
             Run.objects.filter(project__memberships__user=self.request.user.pk)
-            .select_related("pipeline", "created_by")
+            .select_related("pipeline", "created_by", "cloned_from")
             .distinct()
         )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("node_runs")
-        pipeline = self.request.query_params.get("pipeline")
-        if pipeline:
-            if not pipeline.isdigit():
-                raise serializers.ValidationError({"pipeline": ["Must be a pipeline id (a whole number)."]})
-            queryset = queryset.filter(pipeline_id=int(pipeline))
+        if self.action == "list":
+            archived = self.request.query_params.get("archived", "").lower() in ("true", "1")
+            queryset = queryset.filter(archived_at__isnull=not archived)
+            try:
+                queryset = filter_runs(queryset, self.request.query_params)
+            except ListingInvalid as exc:
+                raise serializers.ValidationError(exc.errors) from exc
         return project_filter(self.request, queryset)
 
     @action(detail=True, methods=["get"])
@@ -159,7 +217,11 @@ class ExperimentViewSet(viewsets.ModelViewSet[Experiment]):
     def get_queryset(self) -> QuerySet[Experiment]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Experiment.objects.none()
-        queryset = Experiment.objects.filter(project__memberships__user=self.request.user.pk).distinct()
+        queryset = (
+            Experiment.objects.filter(project__memberships__user=self.request.user.pk)
+            .distinct()
+            .annotate(run_count=Count("runs", distinct=True))
+        )
         return project_filter(self.request, queryset)
 
     def perform_create(self, serializer: Any) -> None:
@@ -194,3 +256,39 @@ class PipelineExportView(APIView):
         response["Content-Disposition"] = f'attachment; filename="{prepared.filename}"'
         response["X-Pipeline-Version"] = str(prepared.version.number)
         return response
+
+
+class NodeRunViewSet(viewsets.ReadOnlyModelViewSet[NodeRun]):
+    """Node runs across runs, for the projects you are a member of."""
+
+    serializer_class = NodeRunListSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, description="node state(s), comma-separated"),
+            OpenApiParameter("operation", str, description="operation id or slug"),
+            OpenApiParameter("run", int),
+            OpenApiParameter("pipeline", int),
+            OpenApiParameter("project", int),
+            OpenApiParameter("ordering", str, description="started_at, -started_at, duration, -duration"),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[NodeRun]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return NodeRun.objects.none()
+        visible = Run.objects.filter(project__memberships__user=self.request.user.pk).values("pk")
+        queryset = (
+            NodeRun.objects.filter(run__in=visible)
+            .select_related("run__pipeline", "operation_version__operation")
+            .defer("log")
+        )
+        if self.action != "list":
+            return queryset
+        try:
+            return filter_node_runs(queryset, self.request.query_params)
+        except ListingInvalid as exc:
+            raise serializers.ValidationError(exc.errors) from exc

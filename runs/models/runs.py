@@ -39,6 +39,12 @@ class Run(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # The last RunEvent sequence number handed out for this run.
     last_event_seq = models.PositiveBigIntegerField(default=0)
+    # Archived runs leave the default lists; restoring clears it.
+    archived_at = models.DateTimeField(null=True, blank=True)
+    # The run this one was cloned from (same pipeline version, inputs and choices).
+    cloned_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones"
+    )
 
     class Meta:
         ordering = ["-created_at"]

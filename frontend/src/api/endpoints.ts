@@ -1,5 +1,6 @@
 // One function per API call the app makes. Pages call these, never `fetch` directly.
 
+import type { Experiment } from './backends'
 import { ApiError, api, isAbortError, withQuery } from './client'
 import type {
   Artifact,
@@ -7,6 +8,7 @@ import type {
   NewOperation,
   NewPipeline,
   NodeRunDetail,
+  NodeRunListItem,
   Operation,
   OperationContent,
   OperationVersionDetail,
@@ -123,6 +125,31 @@ export function createOperationVersion(id: number, content: OperationContent, si
 
 export function listRuns(signal?: AbortSignal) {
   return api.get<Paginated<Run>>(withQuery('/api/runs/', { limit: RUNS_PAGE_SIZE }), signal)
+}
+
+/** Query parameters of the lists across runs, node runs and artifacts (empty ones are left out). */
+export type ListQuery = Record<string, string | number | null | undefined>
+
+/** A page of runs across pipelines, filtered and sorted by the server. */
+export function listRunsPage(query: ListQuery, signal?: AbortSignal) {
+  return api.get<Paginated<Run>>(withQuery('/api/runs/', query), signal)
+}
+
+/** Experiments of all your projects (for the runs filter). */
+export function listAllExperiments(signal?: AbortSignal) {
+  return api
+    .get<Paginated<Experiment> | Experiment[]>(withQuery('/api/experiments/', { limit: 500 }), signal)
+    .then(itemsOf)
+}
+
+/** A page of node runs across runs. */
+export function listNodeRuns(query: ListQuery, signal?: AbortSignal) {
+  return api.get<Paginated<NodeRunListItem>>(withQuery('/api/node-runs/', query), signal)
+}
+
+/** A page of artifacts of your projects (or of `project`). */
+export function listArtifacts(query: ListQuery, signal?: AbortSignal) {
+  return api.get<Paginated<Artifact>>(withQuery('/api/artifacts/', query), signal)
 }
 
 export function getRun(id: number, signal?: AbortSignal) {

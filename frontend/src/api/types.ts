@@ -288,6 +288,12 @@ export interface Run {
   created_at: IsoDate
   started_at: IsoDate | null
   finished_at: IsoDate | null
+  /** Set while the run is archived (it leaves the default lists). */
+  archived_at?: IsoDate | null
+  /** The run this one was cloned from. */
+  cloned_from?: number | null
+  /** With `?metric=<name>` on the list: the run's last value of that metric. */
+  metric?: number | null
 }
 
 export interface MetricValue {
@@ -341,6 +347,8 @@ export interface NodeRunDetail extends NodeRun {
 }
 
 export interface RunDetail extends Run {
+  /** The name of the run this one was cloned from. */
+  cloned_from_name?: string | null
   config?: Record<string, unknown>
   last_event_seq?: number
   node_runs: NodeRun[]
@@ -389,6 +397,10 @@ export interface SubmitRun {
   input_credentials?: Record<string, { account: number } | { options: Record<string, unknown> }>
   /** Remember name, debug, experiment and backend choices (never secrets) for this pipeline. */
   save_for_future?: boolean
+  /** Run this frozen version instead of freezing the current graph. */
+  pipeline_version?: number
+  /** The run this one clones (a run of the same pipeline). */
+  cloned_from?: number
 }
 
 export interface Artifact {
@@ -405,6 +417,29 @@ export interface Artifact {
   download_url: string
   /** A run of yours with it as an input must bring your own credentials for its storage. */
   needs_credentials?: boolean
+  /** The run and node that made it (null for uploads). */
+  run?: number | null
+  run_name?: string | null
+  node_id?: string | null
+}
+
+/** A node run in the list across runs (`/api/node-runs/`). */
+export interface NodeRunListItem {
+  id: number
+  run: number
+  run_name: string
+  pipeline: number
+  pipeline_name: string
+  node_id: string
+  operation: number
+  operation_name: string
+  operation_version: number
+  state: NodeRunState
+  attempt: number
+  started_at: IsoDate | null
+  finished_at: IsoDate | null
+  exit_code: number | null
+  worker: string
 }
 
 /** A pipeline as a restore answers it: the draft graph and its new `revision`. */

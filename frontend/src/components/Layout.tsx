@@ -39,6 +39,15 @@ export function TopBar() {
           <NavLink to="/runs/" className={navClass}>
             Runs
           </NavLink>
+          <NavLink to="/experiments/" className={navClass}>
+            Experiments
+          </NavLink>
+          <NavLink to="/executions/" className={navClass}>
+            Executions
+          </NavLink>
+          <NavLink to="/artifacts/" className={navClass}>
+            Artifacts
+          </NavLink>
         </nav>
         <div className="topbar-aside">
           <a className="topbar-link" href={boot.apiDocsUrl}>

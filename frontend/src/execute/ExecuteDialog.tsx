@@ -15,10 +15,12 @@ import {
   type BackendInfo,
   type BackendKind,
   type LinkedAccount,
+  type RunInput,
   type RunSetup,
 } from '../api/backends'
 import { listArtifacts } from '../api/artifacts'
 import { itemsOf, submitRun } from '../api/endpoints'
+import type { CloneSetup } from '../api/runsManagement'
 import type { Artifact, RunDetail } from '../api/types'
 import { Dialog } from '../components/Dialog'
 import { ErrorState, Spinner } from '../components/States'
@@ -55,15 +57,34 @@ interface Loaded {
   artifacts: Artifact[]
 }
 
+/** The dialog's start for a clone: the original's choices instead of the saved preset. */
+function cloneRunSetup(initial: CloneSetup): RunSetup {
+  return {
+    name: initial.name,
+    run_name: initial.run_name,
+    preset: {
+      name: initial.name,
+      debug: initial.debug,
+      experiment: initial.experiment,
+      compute: initial.compute,
+      storage: initial.storage,
+    },
+    inputs: initial.run_inputs,
+  }
+}
+
 export function ExecuteDialog({
   pipelineId,
   projectId,
+  initial,
   onClose,
   onStarted,
   onGraphRefused,
 }: {
   pipelineId: number
   projectId: number
+  /** Clone a run: start from its exact version, inputs, parameters and public choices. */
+  initial?: CloneSetup
   onClose: () => void
   onStarted: (run: RunDetail) => void
   /** The run was refused for problems of the graph itself (shown by the page, on the graph). */
@@ -72,7 +93,7 @@ export function ExecuteDialog({
   const loaded = useResource<Loaded>(
     async (signal) => {
       const [setup, compute, storage, accounts, experiments] = await Promise.all([
-        getRunSetup(pipelineId, null, signal),
+        initial ? cloneRunSetup(initial) : getRunSetup(pipelineId, null, signal),
         listBackends('compute', signal),
         listBackends('storage', signal),
         listAccounts(signal).then(itemsOf),
@@ -91,13 +112,17 @@ export function ExecuteDialog({
         artifacts,
       }
     },
-    [pipelineId, projectId],
+    [pipelineId, projectId, initial],
   )
 
   return (
     <Dialog
-      title="Run pipeline"
-      description="Choose where it computes and where its files go."
+      title={initial ? 'Clone run' : 'Run pipeline'}
+      description={
+        initial
+          ? 'A new run of the same pipeline version, with the same inputs, parameters and choices.'
+          : 'Choose where it computes and where its files go.'
+      }
       onClose={onClose}
       className="dialog-wide"
     >
@@ -110,6 +135,7 @@ export function ExecuteDialog({
           pipelineId={pipelineId}
           projectId={projectId}
           loaded={loaded.data}
+          initial={initial}
           onClose={onClose}
           onStarted={onStarted}
           onGraphRefused={onGraphRefused}
@@ -132,10 +158,25 @@ function startState(kind: BackendKind, loaded: Loaded): BackendState {
   }
 }
 
+/** The clone's input states: the artifacts and values the original run was given. */
+function clonedInputStates(initial: CloneSetup, inputs: readonly RunInput[]): InputStates {
+  const states = initialInputStates(inputs)
+  for (const input of inputs) {
+    const given = initial.inputs[input.name]
+    if (!given) continue
+    states[input.name] =
+      'artifact' in given
+        ? { artifact: given.artifact, text: '' }
+        : { artifact: null, text: typeof given.value === 'string' ? given.value : JSON.stringify(given.value) }
+  }
+  return states
+}
+
 function ExecuteForm({
   pipelineId,
   projectId,
   loaded,
+  initial,
   onClose,
   onStarted,
   onGraphRefused,
@@ -143,6 +184,7 @@ function ExecuteForm({
   pipelineId: number
   projectId: number
   loaded: Loaded
+  initial?: CloneSetup
   onClose: () => void
   onStarted: (run: RunDetail) => void
   onGraphRefused?: (error: unknown) => void
@@ -159,13 +201,15 @@ function ExecuteForm({
     compute: startState('compute', loaded),
     storage: startState('storage', loaded),
   }))
-  const [save, setSave] = useState(preset !== null)
+  const [save, setSave] = useState(preset !== null && !initial)
   const [accountNames, setAccountNames] = useState<Record<BackendKind, string>>({ compute: '', storage: '' })
   const [busy, setBusy] = useState(false)
   const [errors, setErrors] = useState<DialogErrors>(NO_ERRORS)
   const busyRef = useRef(false)
   const runInputs = useMemo(() => loaded.setup.inputs ?? [], [loaded.setup.inputs])
-  const [inputStates, setInputStates] = useState<InputStates>(() => initialInputStates(runInputs))
+  const [inputStates, setInputStates] = useState<InputStates>(() =>
+    initial ? clonedInputStates(initial, runInputs) : initialInputStates(runInputs),
+  )
   const [artifacts, setArtifacts] = useState<Artifact[]>(loaded.artifacts)
   const [credentialStates, setCredentialStates] = useState<CredentialStates>({})
   const needed = useMemo(
@@ -231,6 +275,13 @@ function ExecuteForm({
       chosen[kind] = { backend: state.backend, options: parsed.options, account: state.account }
     }
     const given = buildInputs(runInputs, inputStates)
+    if (initial) {
+      // Unconnected node inputs ("node.port") the original was given go as they were.
+      const named = new Set(runInputs.map((input) => input.name))
+      for (const [key, value] of Object.entries(initial.inputs)) {
+        if (!named.has(key)) given.inputs[key] = value
+      }
+    }
     for (const [name, message] of Object.entries(given.errors)) found.fields[`inputs.${name}`] = message
     const credentials = buildInputCredentials(needed, credentialStates, loaded.backends.storage)
     for (const [key, message] of Object.entries(credentials.errors)) found.fields[`input_credentials:${key}`] = message
@@ -268,6 +319,9 @@ function ExecuteForm({
         ...(Object.keys(given.inputs).length ? { inputs: given.inputs } : {}),
         ...(Object.keys(credentials.credentials).length ? { input_credentials: credentials.credentials } : {}),
         save_for_future: save,
+        ...(initial
+          ? { pipeline_version: initial.pipeline_version, params: initial.params, cloned_from: initial.cloned_from }
+          : {}),
       })
       onStarted(run)
     } catch (error) {
@@ -319,6 +373,30 @@ function ExecuteForm({
           {[...errors.general, ...stray].map((message) => (
             <span key={message}>{message}</span>
           ))}
+        </div>
+      )}
+
+      {initial && (
+        <div className="subtle-note execute-clone-note" role="note">
+          <p>Time-dependent inputs are not recreated: the run uses the same artifacts and values.</p>
+          {Object.keys(initial.params).length > 0 && (
+            <ul className="execute-clone-params" aria-label="Parameters">
+              {Object.entries(initial.params).flatMap(([node, values]) =>
+                Object.entries(values).map(([param, value]) => (
+                  <li key={`${node}.${param}`}>
+                    <code>
+                      {node}.{param} = {JSON.stringify(value)}
+                    </code>
+                  </li>
+                )),
+              )}
+            </ul>
+          )}
+          <p>
+            {initial.secrets_dropped
+              ? 'Secrets typed in for the original run are not copied: type them again below, or choose a linked account.'
+              : 'Secrets are never copied: linked accounts are kept, typed-in secrets must be typed again.'}
+          </p>
         </div>
       )}
 

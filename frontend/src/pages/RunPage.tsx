@@ -24,6 +24,7 @@ import { submitProblems, type Problem } from '../lib/problems'
 import { NODE_STATES, nodeStateClass, runSummaryText, summarizeNodeRuns } from '../lib/runs'
 import { replayRun, waitingAfter } from '../lib/runStream'
 import { elapsed, formatDateTime, formatDuration, formatOffset, toDate } from '../lib/time'
+import { ArchivedBadge, ClonedFrom, RunManageActions } from './RunManageActions'
 import { RunNodePanel } from './RunNodePanel'
 import { RunNodeTable } from './RunNodeTable'
 import { RunTimeline } from './RunTimeline'
@@ -332,6 +333,7 @@ function RunHeader({
           <div className="title-row">
             <h1>{run.name}</h1>
             <StateBadge state={run.state} />
+            <ArchivedBadge run={run} />
             {run.debug && (
               <span className="tag tag-debug" title="Debug run: may be re-run after editing operations">
                 debug
@@ -364,6 +366,7 @@ function RunHeader({
                 <span className="meta-label">By</span> {run.created_by}
               </li>
             )}
+            <ClonedFrom run={run} />
           </ul>
         </div>
         <div className="page-actions">
@@ -395,6 +398,7 @@ function RunHeader({
               {rerunning ? 'Starting…' : 'Re-run'}
             </button>
           </span>
+          <RunManageActions run={run} active={active} disabledReason={disabledReason} onChanged={onChanged} />
         </div>
       </div>
       {problems.length > 0 && (
