@@ -1,6 +1,6 @@
 import { Link } from 'react-router-dom'
 import { itemsOf, listNodeRuns, listPipelines } from '../api/endpoints'
-import type { NodeRunListItem, NodeRunState } from '../api/types'
+import type { NodeRunListItem } from '../api/types'
 import { PlayIcon } from '../components/Icons'
 import { Pager } from '../components/Pager'
 import { RelativeTime } from '../components/RelativeTime'
@@ -12,22 +12,12 @@ import { useNow } from '../hooks/useNow'
 import { usePolling } from '../hooks/usePolling'
 import { useResource } from '../hooks/useResource'
 import { LIST_PAGE_SIZE } from '../lib/listPage'
-import { isWorkingNodeState } from '../lib/runs'
+import { isWorkingNodeState, NODE_STATES } from '../lib/runs'
 import { elapsed, formatDuration } from '../lib/time'
 
 /** The list is read again this often while a listed node is queued or running. */
 export const EXECUTIONS_POLL_MS = 3000
 
-const NODE_STATES: NodeRunState[] = [
-  'pending',
-  'queued',
-  'running',
-  'succeeded',
-  'cached',
-  'failed',
-  'skipped',
-  'cancelled',
-]
 
 const ORDERINGS: [string, string][] = [
   ['', 'Newest started'],

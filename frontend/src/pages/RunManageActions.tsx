@@ -13,10 +13,10 @@ import {
   type CloneSetup,
 } from '../api/runsManagement'
 import type { RunDetail } from '../api/types'
-import { Dialog } from '../components/Dialog'
 import { ExecuteDialog } from '../execute/ExecuteDialog'
 import { useResource } from '../hooks/useResource'
 import { errorMessages } from '../lib/errors'
+import { ConfirmDialog } from '../components/ConfirmDialog'
 
 /** "Archived" badge and "Cloned from" link, for the run's title and meta lines. */
 export function ArchivedBadge({ run }: { run: RunDetail }) {
@@ -181,19 +181,9 @@ function DeleteRunDialog({
   onClose: () => void
   onDeleted: () => void
 }) {
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>(null)
   const nodes = run.node_runs.length
-  const confirm = () => {
-    setBusy(true)
-    setError(null)
-    deleteRun(run.id).then(onDeleted, (reason: unknown) => {
-      setBusy(false)
-      setError(reason)
-    })
-  }
   return (
-    <Dialog
+    <ConfirmDialog
       title="Delete this run?"
       description={
         <>
@@ -201,31 +191,12 @@ function DeleteRunDialog({
           logs and events, and the artifacts it produced, files included. Archive it instead to only hide it.
         </>
       }
+      keepLabel="Keep it"
+      actLabel="Delete run"
+      busyLabel="Deleting…"
+      act={() => deleteRun(run.id)}
+      onDone={() => onDeleted()}
       onClose={onClose}
-    >
-      <div className="form">
-        {error !== null && (
-          <div className="form-alert" role="alert">
-            {errorMessages(error).map((message) => (
-              <span key={message}>{message}</span>
-            ))}
-          </div>
-        )}
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose} data-autofocus>
-            Keep it
-          </button>
-          <button
-            type="button"
-            className="button button-danger"
-            onClick={confirm}
-            disabled={busy}
-            aria-busy={busy || undefined}
-          >
-            {busy ? 'Deleting…' : 'Delete run'}
-          </button>
-        </div>
-      </div>
-    </Dialog>
+    />
   )
 }

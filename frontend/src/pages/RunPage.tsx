@@ -5,7 +5,6 @@ import { cancelRun, getPipelineVersion, itemsOf, listOperations, rerunRun } from
 import type { Connection } from '../api/liveRun'
 import type { GraphNode, RunDetail } from '../api/types'
 import { ConnectionStatus } from '../components/ConnectionStatus'
-import { Dialog } from '../components/Dialog'
 import { RelativeTime } from '../components/RelativeTime'
 import { StateBadge, stateLabel } from '../components/StateBadge'
 import { ErrorState, NotFoundState, Spinner } from '../components/States'
@@ -17,7 +16,7 @@ import { useNow } from '../hooks/useNow'
 import { canRun, useProjectRole } from '../hooks/useProjectRole'
 import { useResource } from '../hooks/useResource'
 import { useRunHistory } from '../hooks/useRunHistory'
-import { errorMessage, errorMessages, isErrorLike } from '../lib/errors'
+import { errorMessage, isErrorLike } from '../lib/errors'
 import { nodeLabel } from '../lib/graph'
 import { isFailed } from '../lib/nodeTable'
 import { submitProblems, type Problem } from '../lib/problems'
@@ -28,6 +27,7 @@ import { ArchivedBadge, ClonedFrom, RunManageActions } from './RunManageActions'
 import { RunNodePanel } from './RunNodePanel'
 import { RunNodeTable } from './RunNodeTable'
 import { RunTimeline } from './RunTimeline'
+import { ConfirmDialog } from '../components/ConfirmDialog'
 
 const EMPTY_GRAPH = { nodes: [], edges: [], inputs: [] }
 const VIEWER_REASON = 'Viewers cannot cancel or re-run: it needs the editor role in this project.'
@@ -432,18 +432,8 @@ function CancelDialog({
   onClose: () => void
   onCancelled: (run: RunDetail) => void
 }) {
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>(null)
-  const confirm = () => {
-    setBusy(true)
-    setError(null)
-    cancelRun(run.id).then(onCancelled, (reason: unknown) => {
-      setBusy(false)
-      setError(reason)
-    })
-  }
   return (
-    <Dialog
+    <ConfirmDialog
       title="Cancel this run?"
       description={
         <>
@@ -451,27 +441,13 @@ function CancelDialog({
           will not run. Finished nodes keep their outputs.
         </>
       }
+      keepLabel="Keep running"
+      actLabel="Cancel run"
+      busyLabel="Cancelling…"
+      act={() => cancelRun(run.id)}
+      onDone={onCancelled}
       onClose={onClose}
-    >
-      <div className="form">
-        {error !== null && (
-          <div className="form-alert" role="alert">
-            {errorMessages(error).map((message) => (
-              <span key={message}>{message}</span>
-            ))}
-          </div>
-        )}
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose} data-autofocus>
-            Keep running
-          </button>
-          <button type="button" className="button button-danger" onClick={confirm} disabled={busy} aria-busy={busy || undefined}>
-            {busy && <span className="spinner spinner-small" aria-hidden="true" />}
-            {busy ? 'Cancelling…' : 'Cancel run'}
-          </button>
-        </div>
-      </div>
-    </Dialog>
+    />
   )
 }
 
