@@ -189,3 +189,18 @@ def filter_node_runs(queryset: QuerySet[NodeRun], params: Mapping[str, str]) -> 
     field = F(key)
     order = field.desc(nulls_last=True) if ordering.startswith("-") else field.asc(nulls_last=True)
     return queryset.order_by(order, "-id")
+
+
+def recent_metric_names(runs: QuerySet[Any], recent: int = 1000) -> list[str]:
+    """Metric names logged by the most recent node runs of these runs, sorted."""
+    names: set[str] = set()
+    rows = (
+        NodeRun.objects.filter(run__in=runs)
+        .exclude(metrics={})
+        .order_by("-id")
+        .values_list("metrics", flat=True)[:recent]
+    )
+    for metrics in rows:
+        if isinstance(metrics, dict):
+            names.update(str(name) for name in metrics)
+    return sorted(names)

@@ -232,3 +232,24 @@ def test_artifacts_name_the_run_and_node_that_made_them_and_filter_by_text(
     upload = client.get("/api/artifacts/?q=upload").json()["results"][0]
     assert (upload["run"], upload["run_name"], upload["node_id"]) == (None, None, None)
     assert client.get("/api/artifacts/?q=maker").json()["count"] == 1  # the run's name
+
+
+def test_metric_names_lists_what_recent_runs_logged_to_members_only(
+    client_for, teammate, outsider, project, make_pipeline
+):
+    from runs.models import NodeRun, Run
+    from runs.submit import submit_run
+
+    pipeline = make_pipeline(project, [("data", "make_dataset")], name="Metrics")
+    run = submit_run(pipeline, {"name": "m"}, teammate)
+    NodeRun.objects.filter(run=run).update(
+        metrics={"loss": {"last": 0.5, "series": []}, "accuracy": {"last": 0.9}}
+    )
+    assert client_for(teammate).get("/api/runs/metric-names/").json() == {"names": ["accuracy", "loss"]}
+    assert client_for(teammate).get(f"/api/runs/metric-names/?pipeline={pipeline.pk}").json()["names"] == [
+        "accuracy",
+        "loss",
+    ]
+    assert client_for(outsider).get("/api/runs/metric-names/").json() == {"names": []}
+    assert client_for(teammate).get("/api/runs/metric-names/?pipeline=x").status_code == 400
+    assert Run.objects.count() == 1

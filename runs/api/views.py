@@ -32,7 +32,7 @@ from runs.lifecycle import (
     file_into_experiment,
     restore_run,
 )
-from runs.listing import ListingInvalid, filter_node_runs, filter_runs
+from runs.listing import ListingInvalid, filter_node_runs, filter_runs, recent_metric_names
 from runs.models import Experiment, NodeRun, Run
 from runs.presets import run_setup, save_preset
 from runs.stream import node_log
@@ -140,6 +140,23 @@ class RunViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.Rea
         return Response(RunDetailSerializer(run).data)
 
     @extend_schema(responses=CloneSetupSerializer)
+    @extend_schema(
+        parameters=[OpenApiParameter("pipeline", int, description="only runs of this pipeline")],
+        responses={
+            200: {"type": "object", "properties": {"names": {"type": "array", "items": {"type": "string"}}}}
+        },
+    )
+    @action(detail=False, methods=["get"], url_path="metric-names")
+    def metric_names(self, request: Request) -> Response:
+        """The metric names your recent runs logged (for sorting the runs list by one)."""
+        runs = Run.objects.filter(project__memberships__user=request.user.pk)
+        pipeline = request.query_params.get("pipeline")
+        if pipeline:
+            if not pipeline.isdigit():
+                raise serializers.ValidationError({"pipeline": ["must be a pipeline id"]})
+            runs = runs.filter(pipeline_id=int(pipeline))
+        return Response({"names": recent_metric_names(runs.values("pk"))})
+
     @action(detail=True, methods=["get"], url_path="clone-setup")
     def clone_setup(self, request: Request, pk: str | None = None) -> Response:
         """What the execute dialog opens with to clone this run (no secrets)."""

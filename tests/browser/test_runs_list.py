@@ -39,7 +39,7 @@ def test_runs_sort_by_a_metric_filter_by_state_and_artifacts_preview_a_chart(
     # when the runs page shows the loss column, sorted ascending
     log_in(page, asgi_server.url)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Runs").click()
-    page.get_by_role("textbox", name="Metric column").fill("loss")
+    page.get_by_role("combobox", name="Metric column").fill("loss")
     page.get_by_role("button", name="loss", exact=True).click()
 
     # then the run that trained longer, with the lower loss, comes first

@@ -247,3 +247,8 @@ export function restorePipelineVersion(
     signal,
   )
 }
+
+/** Metric names recent runs logged, for choosing the runs list's metric column. */
+export function listMetricNames(signal?: AbortSignal) {
+  return api.get<{ names: string[] }>('/api/runs/metric-names/', signal).then((answer) => answer.names)
+}

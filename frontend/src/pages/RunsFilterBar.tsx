@@ -1,6 +1,6 @@
 // The Runs page's filters (kept in the URL by `useListQuery`) and its sortable column headers.
 import { useEffect, useState } from 'react'
-import { itemsOf, listAllExperiments, listPipelines } from '../api/endpoints'
+import { itemsOf, listAllExperiments, listMetricNames, listPipelines } from '../api/endpoints'
 import type { RunState } from '../api/types'
 import { SearchIcon } from '../components/Icons'
 import { stateLabel } from '../components/StateBadge'
@@ -36,6 +36,8 @@ function DeferredInput({
 export function RunsFilterBar({ get, set }: { get: Get; set: Set }) {
   const pipelines = useResource((signal) => listPipelines({}, signal).then(itemsOf), [])
   const experiments = useResource((signal) => listAllExperiments(signal), [])
+  // Suggestions only: the column takes any name, so a failed read just offers none.
+  const metricNames = useResource((signal) => listMetricNames(signal).catch(() => [] as string[]), [])
   const filtered = RUN_FILTERS.some((name) => get(name) !== '')
   return (
     <div className="toolbar filter-bar" role="search" aria-label="Filter runs">
@@ -109,9 +111,15 @@ export function RunsFilterBar({ get, set }: { get: Get; set: Set }) {
         className="select"
         placeholder="Metric column (e.g. loss)"
         aria-label="Metric column"
+        list="run-metric-names"
         value={get('metric')}
         onCommit={(metric) => set({ metric, ordering: get('ordering').includes('metric:') ? null : get('ordering') })}
       />
+      <datalist id="run-metric-names">
+        {(metricNames.data ?? []).map((name) => (
+          <option key={name} value={name} />
+        ))}
+      </datalist>
       {filtered && (
         <button
           type="button"

@@ -108,8 +108,16 @@ describe('RunsPage', () => {
         }),
         'GET /api/pipelines/': { body: paginated([]) },
         'GET /api/experiments/': { body: paginated([]) },
+        'GET /api/runs/metric-names/': { body: { names: ['accuracy', 'loss'] } },
       })
       renderAt('/runs/', routes)
+      // the metric box suggests the names recent runs logged
+      await waitFor(() =>
+        expect([...document.querySelectorAll('#run-metric-names option')].map((o) => o.getAttribute('value'))).toEqual([
+          'accuracy',
+          'loss',
+        ]),
+      )
       await screen.findByRole('link', { name: 'nightly' })
       fireEvent.click(screen.getByRole('button', { name: 'Duration' }))
       await waitFor(() => expect(api.calls.at(-1)!.search.get('ordering')).toBe('duration'))
@@ -118,7 +126,7 @@ describe('RunsPage', () => {
       )
       fireEvent.click(screen.getByRole('button', { name: /Duration/ }))
       await waitFor(() => expect(api.calls.at(-1)!.search.get('ordering')).toBe('-duration'))
-      fireEvent.change(screen.getByRole('textbox', { name: 'Metric column' }), { target: { value: 'loss' } })
+      fireEvent.change(screen.getByRole('combobox', { name: 'Metric column' }), { target: { value: 'loss' } })
       await waitFor(() => expect(api.calls.at(-1)!.search.get('metric')).toBe('loss'))
       await screen.findByText('0.25')
       fireEvent.click(screen.getByRole('button', { name: 'loss' }))
