@@ -65,7 +65,7 @@ class Param(Strict):
             if self.type in ("json", "bool"):
                 raise ValueError(f"choices are for int, float and str parameters, not {self.type}")
             for choice in self.choices:
-                if not param_type_ok(self.type, choice):
+                if not input_value_ok(self.type, choice):
                     raise ValueError(f"choice {choice!r} is not of type {self.type}")
             if len({repr(choice) for choice in self.choices}) != len(self.choices):
                 raise ValueError("choices must differ")
@@ -75,7 +75,7 @@ class Param(Strict):
 
     def value_problem(self, value: Any) -> str:
         """Why `value` does not fit this parameter ("must be of type int", "must be at most 1"), or ""."""
-        if not param_type_ok(self.type, value):
+        if not input_value_ok(self.type, value):
             return f"must be of type {self.type}"
         if self.minimum is not None and value < self.minimum:
             return f"must be at least {self.minimum:g}"
@@ -93,19 +93,6 @@ class Param(Strict):
             if data.get(key) is None:
                 data.pop(key, None)
         return data
-
-
-def param_type_ok(type_: str, value: Any) -> bool:
-    """Whether `value` is of parameter type `type_` (bools are not numbers here)."""
-    if type_ == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if type_ == "float":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if type_ == "str":
-        return isinstance(value, str)
-    if type_ == "bool":
-        return isinstance(value, bool)
-    return True
 
 
 # How a node runs on Kubernetes: a plain Job, or a Kubeflow training job with `workers` replicas.
@@ -221,7 +208,8 @@ _VALUE_CHECKS: dict[str, Any] = {
 
 
 def input_value_ok(type_: str, value: Any) -> bool:
-    """Whether `value` suits a pipeline input of `type_` (bools are not numbers here)."""
+    """Whether `value` is of type `type_`, for a pipeline input or a parameter (bools are not
+    numbers here; json, file and the like take anything)."""
     check = _VALUE_CHECKS.get(type_)
     return True if check is None else bool(check(value))
 
