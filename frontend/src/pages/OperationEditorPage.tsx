@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react'
+import { lazy, Suspense, useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode, Fragment } from 'react'
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom'
 import { isAbortError, isApiError } from '../api/client'
 import {
@@ -532,6 +532,17 @@ function ParamTable({
   )
 }
 
+/** The container's command and args: one item per line each. */
+const CONTAINER_LISTS = [
+  { key: 'command', label: 'Command', placeholder: 'python\n/app/resize.py', hint: 'Empty: the image’s entrypoint.' },
+  {
+    key: 'args',
+    label: 'Args',
+    placeholder: '--width={{width}}\n{{photo}}\n{{small}}',
+    hint: 'One argument per line, spaces inside it kept; blank lines are skipped.',
+  },
+] as const
+
 const KINDS: { kind: Kind; label: string; hint: string }[] = [
   { kind: 'python', label: 'Python function', hint: 'A function in a Python module, run by the engine.' },
   { kind: 'container', label: 'Container image', hint: 'A command run in a Docker image. It can be written and wired now; runs of container images are not supported yet.' },
@@ -970,48 +981,31 @@ function OperationForm({
                 'A Docker image reference: [registry/]repository[:tag][@sha256:digest].',
               )}
               <div className="op-row op-container-lists">
-                {field(
-                  'command',
-                  <>
-                    Command <span className="optional">one item per line</span>
-                  </>,
-                  ({ id, describedBy, invalid }) => (
-                    <textarea
-                      id={id}
-                      aria-describedby={describedBy}
-                      aria-invalid={invalid}
-                      rows={5}
-                      className="mono"
-                      spellCheck={false}
-                      placeholder={'python\n/app/resize.py'}
-                      value={draft.command}
-                      readOnly={readOnly}
-                      onChange={(event) => set('command', event.target.value)}
-                    />
-                  ),
-                  'Empty: the image’s entrypoint.',
-                )}
-                {field(
-                  'args',
-                  <>
-                    Args <span className="optional">one item per line</span>
-                  </>,
-                  ({ id, describedBy, invalid }) => (
-                    <textarea
-                      id={id}
-                      aria-describedby={describedBy}
-                      aria-invalid={invalid}
-                      rows={5}
-                      className="mono"
-                      spellCheck={false}
-                      placeholder={'--width={{width}}\n{{photo}}\n{{small}}'}
-                      value={draft.args}
-                      readOnly={readOnly}
-                      onChange={(event) => set('args', event.target.value)}
-                    />
-                  ),
-                  'One argument per line, spaces inside it kept; blank lines are skipped.',
-                )}
+                {CONTAINER_LISTS.map(({ key, label, placeholder, hint }) => (
+                  <Fragment key={key}>
+                  {field(
+                    key,
+                    <>
+                      {label} <span className="optional">one item per line</span>
+                    </>,
+                    ({ id, describedBy, invalid }) => (
+                      <textarea
+                        id={id}
+                        aria-describedby={describedBy}
+                        aria-invalid={invalid}
+                        rows={5}
+                        className="mono"
+                        spellCheck={false}
+                        placeholder={placeholder}
+                        value={draft[key]}
+                        readOnly={readOnly}
+                        onChange={(event) => set(key, event.target.value)}
+                      />
+                    ),
+                    hint,
+                  )}
+                  </Fragment>
+                ))}
               </div>
               <div className="op-command-preview">
                 <span className="op-command-preview-label">Runs</span>
