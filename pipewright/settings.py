@@ -208,8 +208,18 @@ PIPEWRIGHT_FORK_NODES = env.bool("PIPEWRIGHT_FORK_NODES", default=True)
 PIPEWRIGHT_CREDENTIALS_KEYS: list[str] = [
     key.strip() for key in (env_secret("PIPEWRIGHT_CREDENTIALS_KEYS") or "").split(",") if key.strip()
 ]
+# Recurring runs: how often beat looks for schedules that came due (docs/engine.md), and the
+# shortest interval a schedule may have.
+PIPEWRIGHT_SCHEDULE_POLL_SECONDS = env.float("PIPEWRIGHT_SCHEDULE_POLL_SECONDS", default=5.0)
+PIPEWRIGHT_MIN_SCHEDULE_INTERVAL_SECONDS = env.int("PIPEWRIGHT_MIN_SCHEDULE_INTERVAL_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "reap-lost-nodes": {"task": "runs.tasks.reap_lost_nodes", "schedule": PIPEWRIGHT_REAPER_SECONDS},
+    "fire-recurring-runs": {
+        "task": "runs.tasks.fire_recurring_runs",
+        "schedule": PIPEWRIGHT_SCHEDULE_POLL_SECONDS,
+        # A poll that waited longer than the next one is worth nothing: drop it.
+        "options": {"expires": PIPEWRIGHT_SCHEDULE_POLL_SECONDS},
+    },
 }
 
 # --- REST API ---------------------------------------------------------------

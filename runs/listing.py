@@ -87,7 +87,7 @@ def metric_value(name: str) -> Subquery:
 
 
 def filter_runs(queryset: QuerySet[Run], params: Mapping[str, str]) -> QuerySet[Run]:
-    """Apply `state`, `pipeline`, `experiment`, `tag`, `created_after`/`created_before`, `q`,
+    """Apply `state`, `pipeline`, `experiment`, `recurring_run`, `tag`, `created_after`/`created_before`, `q`,
     `metric` (annotates `metric_value`, that metric's value, for a column) and `ordering`
     (see `RUN_ORDERINGS`, plus `metric:<name>` / `-metric:<name>`)."""
     states = _state(params, RunState)
@@ -99,6 +99,9 @@ def filter_runs(queryset: QuerySet[Run], params: Mapping[str, str]) -> QuerySet[
     experiment = _whole_number(params, "experiment", "an experiment")
     if experiment is not None:
         queryset = queryset.filter(experiment_id=experiment)
+    recurring = _whole_number(params, "recurring_run", "a recurring run")
+    if recurring is not None:
+        queryset = queryset.filter(recurring_run_id=recurring)
     tag = params.get("tag", "")
     if tag:
         queryset = queryset.filter(pipeline_version__in=_versions_tagged(queryset, tag))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -27,7 +28,7 @@ from runs.inputs import (
     project_artifacts,
     resolve_input_credentials,
 )
-from runs.models import Experiment, NodeRun, Run
+from runs.models import Experiment, NodeRun, RecurringRun, Run
 
 
 class SubmitInvalid(ValueError):
@@ -183,17 +184,27 @@ def operation_versions_for(version: PipelineVersion, latest: bool) -> dict[str, 
     return {node["id"]: frozen[node["operation_version"]] for node in nodes}
 
 
-@transaction.atomic
-def create_run(
-    pipeline: Pipeline,
+@dataclass
+class PreparedRun:
+    """A config checked against a pipeline version: public options only, secrets apart."""
+
+    config: ExecutionConfig
+    secrets: dict[str, Any]
+    ops: dict[str, OperationVersion]
+
+
+def prepare_run(
     version: PipelineVersion,
     config: ExecutionConfig,
     user: Any,
     *,
     latest_operations: bool = False,
     inherited_secrets: dict[str, Any] | None = None,
-    cloned_from: Run | None = None,
-) -> Run:
+) -> PreparedRun:
+    """Check everything a run of `version` with `config` needs, creating nothing.
+
+    Raises SubmitInvalid listing every problem. Backend secrets (typed in or
+    inherited) move out of the config into `secrets`."""
     ops = operation_versions_for(version, latest_operations)
     if inherited_secrets:  # a re-run keeps the secrets typed in for the run it repeats
         for kind, inherited in inherited_secrets.items():
@@ -218,6 +229,25 @@ def create_run(
         secrets["inputs"] = input_secrets
     for kind, found in backends.items():  # the config keeps public options only
         getattr(config, kind).options = found.public
+    return PreparedRun(config, secrets, ops)
+
+
+@transaction.atomic
+def create_run(
+    pipeline: Pipeline,
+    version: PipelineVersion,
+    config: ExecutionConfig,
+    user: Any,
+    *,
+    latest_operations: bool = False,
+    inherited_secrets: dict[str, Any] | None = None,
+    cloned_from: Run | None = None,
+    recurring_run: RecurringRun | None = None,
+) -> Run:
+    prepared = prepare_run(
+        version, config, user, latest_operations=latest_operations, inherited_secrets=inherited_secrets
+    )
+    config, secrets, ops = prepared.config, prepared.secrets, prepared.ops
     Pipeline.objects.select_for_update().filter(pk=pipeline.pk).first()  # serialise name choice
     name = unique_run_name(pipeline, config.name or "run")
     run = Run.objects.create(
@@ -231,6 +261,7 @@ def create_run(
         secret_ciphertext=encrypt_json(secrets) if secrets else "",
         created_by=user if getattr(user, "is_authenticated", False) else None,
         cloned_from=cloned_from,
+        recurring_run=recurring_run,
     )
     plan = planned_nodes(version.graph, config)
     NodeRun.objects.bulk_create(

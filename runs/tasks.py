@@ -8,7 +8,7 @@ from celery import Task, shared_task
 from celery.utils.log import get_task_logger
 from django.utils import timezone
 
-from runs import controls, executor, scheduler
+from runs import controls, executor, scheduler, schedules
 
 logger = get_task_logger(__name__)
 
@@ -46,3 +46,9 @@ def reap_lost_nodes() -> None:
     resent = scheduler.resend_stale_queued()
     if resent:
         logger.warning("sent queued node runs again (their task was never picked up): %s", resent)
+
+
+@shared_task(ignore_result=True)
+def fire_recurring_runs() -> None:
+    for tick in schedules.fire_due():
+        logger.info("recurring run %s fired tick %s: %s", tick.recurring_run_id, tick.tick_at, tick.outcome)

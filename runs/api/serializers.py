@@ -87,6 +87,7 @@ class RunSerializer(serializers.ModelSerializer[Run]):
             "finished_at",
             "archived_at",
             "cloned_from",
+            "recurring_run",
             "metric",
         ]
 
@@ -99,9 +100,17 @@ class RunDetailSerializer(RunSerializer):
     node_runs = NodeRunSerializer(many=True, read_only=True)
 
     class Meta(RunSerializer.Meta):
-        fields = [*RunSerializer.Meta.fields, "config", "node_runs", "last_event_seq", "cloned_from_name"]
+        fields = [
+            *RunSerializer.Meta.fields,
+            "config",
+            "node_runs",
+            "last_event_seq",
+            "cloned_from_name",
+            "recurring_run_name",
+        ]
 
     cloned_from_name = serializers.CharField(source="cloned_from.name", read_only=True, default=None)
+    recurring_run_name = serializers.CharField(source="recurring_run.name", read_only=True, default=None)
 
 
 class RunEventSerializer(serializers.ModelSerializer[RunEvent]):

@@ -1,12 +1,13 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import schedules, views
 
 router = DefaultRouter()
 router.register("runs", views.RunViewSet, basename="run")
 router.register("node-runs", views.NodeRunViewSet, basename="node-run")
 router.register("experiments", views.ExperimentViewSet, basename="experiment")
+router.register("recurring-runs", schedules.RecurringRunViewSet, basename="recurring-run")
 
 urlpatterns = [
     path("pipelines/<int:pk>/run-setup/", views.RunSetupView.as_view(), name="run-setup"),

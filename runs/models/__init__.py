@@ -2,5 +2,16 @@ from .events import RunEvent
 from .experiments import Experiment
 from .presets import ExecutionPreset
 from .runs import NodeRun, Run
+from .schedules import RecurringRun, RecurringTick, TickOutcome, TriggerKind
 
-__all__ = ["ExecutionPreset", "Experiment", "NodeRun", "Run", "RunEvent"]
+__all__ = [
+    "ExecutionPreset",
+    "Experiment",
+    "NodeRun",
+    "RecurringRun",
+    "RecurringTick",
+    "Run",
+    "RunEvent",
+    "TickOutcome",
+    "TriggerKind",
+]

@@ -45,6 +45,10 @@ class Run(models.Model):
     cloned_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="clones"
     )
+    # The recurring run whose tick started this run.
+    recurring_run = models.ForeignKey(
+        "runs.RecurringRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
 
     class Meta:
         ordering = ["-created_at"]
