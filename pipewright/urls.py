@@ -30,8 +30,10 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     re_path(r"^pipelines/(?:(?P<pipeline_id>\d+)/(?:edit/)?)?$", frontend.spa, name="pipelines"),
     re_path(r"^runs/(?:(?P<run_id>\d+)/)?$", frontend.spa, name="runs"),
+    path("runs/compare/", frontend.spa, name="runs-compare"),
     re_path(r"^experiments/(?:(?P<experiment_id>\d+)/)?$", frontend.spa, name="experiments"),
     re_path(r"^operations/(?:new/|(?P<operation_id>\d+)/edit/)$", frontend.spa, name="operations"),
+    re_path(r"^recurring/(?:(?P<recurring_id>\d+)/)?$", frontend.spa, name="recurring"),
     path("artifacts/", frontend.spa, name="artifacts"),
     path("executions/", frontend.spa, name="executions"),
 ]

@@ -18,6 +18,13 @@ const PipelineEditorPage = lazy(() => import('./pages/PipelineEditorPage'))
 const OperationEditorPage = lazy(() => import('./pages/OperationEditorPage'))
 const ArtifactsPage = lazy(() => import('./pages/ArtifactsPage'))
 const ExecutionsPage = lazy(() => import('./pages/ExecutionsPage'))
+const RunComparePage = lazy(() => import('./pages/RunComparePage'))
+const RecurringRunsPage = lazy(() =>
+  import('./recurring/RecurringRunsPage').then((module) => ({ default: module.RecurringRunsPage })),
+)
+const RecurringRunPage = lazy(() =>
+  import('./recurring/RecurringRunPage').then((module) => ({ default: module.RecurringRunPage })),
+)
 
 function Page({ children }: { children: ReactNode }) {
   const location = useLocation()
@@ -48,7 +55,10 @@ export function AppRoutes() {
         <Route path="operations/new/" element={<Page><OperationEditorPage /></Page>} />
         <Route path="operations/:id/edit/" element={<Page><OperationEditorPage /></Page>} />
         <Route path="runs/" element={<Page><RunsPage /></Page>} />
+        <Route path="runs/compare/" element={<Page><RunComparePage /></Page>} />
         <Route path="runs/:id/" element={<Page><RunPage /></Page>} />
+        <Route path="recurring/" element={<Page><RecurringRunsPage /></Page>} />
+        <Route path="recurring/:id/" element={<Page><RecurringRunPage /></Page>} />
         <Route path="executions/" element={<Page><ExecutionsPage /></Page>} />
         <Route path="artifacts/" element={<Page><ArtifactsPage /></Page>} />
         <Route path="experiments/" element={<Page><ExperimentsPage /></Page>} />

@@ -21,6 +21,7 @@ from editor.api.views import project_filter
 from editor.choices import Role
 from editor.models import Pipeline
 from editor.permissions import HasProjectRole
+from runs.compare import CompareInvalid, compare_runs, parse_run_ids, runs_to_compare
 from runs.controls import cancel_run
 from runs.export import ExportInvalid, prepare_export, stream_export
 from runs.lifecycle import (
@@ -156,6 +157,21 @@ class RunViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.Rea
                 raise serializers.ValidationError({"pipeline": ["must be a pipeline id"]})
             runs = runs.filter(pipeline_id=int(pipeline))
         return Response({"names": recent_metric_names(runs.values("pk"))})
+
+    @extend_schema(
+        parameters=[OpenApiParameter("ids", str, description="2 to 10 run ids, comma-separated")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"])
+    def compare(self, request: Request) -> Response:
+        """Runs side by side: parameters, metrics (with series) and outputs per node, each row
+        flagged when the runs differ, and how their pipeline versions differ from the first's."""
+        try:
+            ids = parse_run_ids(request.query_params.get("ids", ""))
+            runs = runs_to_compare(self.get_queryset(), ids)
+        except CompareInvalid as exc:
+            raise serializers.ValidationError({"ids": [str(exc)]}) from exc
+        return Response(compare_runs(runs))
 
     @action(detail=True, methods=["get"], url_path="clone-setup")
     def clone_setup(self, request: Request, pk: str | None = None) -> Response:

@@ -292,6 +292,8 @@ export interface Run {
   archived_at?: IsoDate | null
   /** The run this one was cloned from. */
   cloned_from?: number | null
+  /** The recurring run whose tick started it. */
+  recurring_run?: number | null
   /** With `?metric=<name>` on the list: the run's last value of that metric. */
   metric?: number | null
 }
@@ -349,6 +351,7 @@ export interface NodeRunDetail extends NodeRun {
 export interface RunDetail extends Run {
   /** The name of the run this one was cloned from. */
   cloned_from_name?: string | null
+  recurring_run_name?: string | null
   config?: Record<string, unknown>
   last_event_seq?: number
   node_runs: NodeRun[]

@@ -39,6 +39,9 @@ export function TopBar() {
           <NavLink to="/runs/" className={navClass}>
             Runs
           </NavLink>
+          <NavLink to="/recurring/" className={navClass}>
+            Recurring
+          </NavLink>
           <NavLink to="/experiments/" className={navClass}>
             Experiments
           </NavLink>

@@ -1,10 +1,12 @@
 // The execute dialog: how every run starts. Basic (name, debug, experiment), Inputs (what
 // each pipeline input is given, with credentials for input artifacts in someone else's
 // storage), Compute and Storage (backend + options rendered from the backend's JSON Schema,
-// linked accounts), "Save for future executions", Run. The server validates; its errors
+// linked accounts), "Save for future executions", Run. "Recurring" turns the same choices
+// into a schedule (runs/schedules.py) instead of one run. The server validates; its errors
 // land next to fields.
 
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react'
+import { useNavigate } from 'react-router-dom'
 import {
   createAccount,
   getRunSetup,
@@ -20,10 +22,12 @@ import {
 } from '../api/backends'
 import { listArtifacts } from '../api/artifacts'
 import { itemsOf, submitRun } from '../api/endpoints'
+import { createRecurringRun, type RecurringRunDetail } from '../api/recurring'
 import type { CloneSetup } from '../api/runsManagement'
 import type { Artifact, RunDetail } from '../api/types'
 import { Dialog } from '../components/Dialog'
 import { ErrorState, Spinner } from '../components/States'
+import { isApiError } from '../api/client'
 import { useResource } from '../hooks/useResource'
 import { isModEnter } from '../lib/keys'
 import { uploadInputFile } from './ArtifactPicker'
@@ -41,12 +45,25 @@ import {
   type CredentialStates,
   type InputStates,
 } from './InputsSection'
+import { ScheduleFields } from '../recurring/ScheduleFields'
+import { defaultDraft, scheduleBody, scheduleErrors, type DraftField, type ScheduleDraft } from '../recurring/schedule'
 import { initialValues, parseValues, schemaFields } from './schemaForm'
 import './execute.css'
 
 const KINDS: BackendKind[] = ['compute', 'storage']
 const NAME_CHECK_DELAY_MS = 250
 const NO_ERRORS: DialogErrors = { fields: {}, general: [] }
+
+type Mode = 'once' | 'recurring'
+
+/** A refused schedule's body without its `schedule` part, for the run fields' error mapping. */
+function withoutSchedule(error: unknown): unknown {
+  if (typeof error !== 'object' || error === null) return error
+  const { status, body } = error as { status?: unknown; body?: unknown }
+  if (typeof status !== 'number' || typeof body !== 'object' || body === null || Array.isArray(body)) return error
+  const { schedule: _schedule, ...rest } = body as Record<string, unknown>
+  return { status, body: rest }
+}
 
 interface Loaded {
   setup: RunSetup
@@ -79,6 +96,7 @@ export function ExecuteDialog({
   initial,
   onClose,
   onStarted,
+  onScheduled,
   onGraphRefused,
 }: {
   pipelineId: number
@@ -87,6 +105,8 @@ export function ExecuteDialog({
   initial?: CloneSetup
   onClose: () => void
   onStarted: (run: RunDetail) => void
+  /** A recurring run was created instead (default: open its page). */
+  onScheduled?: (schedule: RecurringRunDetail) => void
   /** The run was refused for problems of the graph itself (shown by the page, on the graph). */
   onGraphRefused?: (error: unknown) => void
 }) {
@@ -138,6 +158,7 @@ export function ExecuteDialog({
           initial={initial}
           onClose={onClose}
           onStarted={onStarted}
+          onScheduled={onScheduled}
           onGraphRefused={onGraphRefused}
         />
       )}
@@ -179,6 +200,7 @@ function ExecuteForm({
   initial,
   onClose,
   onStarted,
+  onScheduled,
   onGraphRefused,
 }: {
   pipelineId: number
@@ -187,9 +209,14 @@ function ExecuteForm({
   initial?: CloneSetup
   onClose: () => void
   onStarted: (run: RunDetail) => void
+  onScheduled?: (schedule: RecurringRunDetail) => void
   onGraphRefused?: (error: unknown) => void
 }) {
   const id = useId()
+  const navigate = useNavigate()
+  const [mode, setMode] = useState<Mode>('once')
+  const [draft, setDraft] = useState<ScheduleDraft>(() => defaultDraft())
+  const [draftErrors, setDraftErrors] = useState<Partial<Record<DraftField, string>>>({})
   const preset = loaded.setup.preset
   const [name, setName] = useState(loaded.setup.name)
   const [runName, setRunName] = useState(loaded.setup.run_name)
@@ -285,7 +312,9 @@ function ExecuteForm({
     for (const [name, message] of Object.entries(given.errors)) found.fields[`inputs.${name}`] = message
     const credentials = buildInputCredentials(needed, credentialStates, loaded.backends.storage)
     for (const [key, message] of Object.entries(credentials.errors)) found.fields[`input_credentials:${key}`] = message
-    if (Object.keys(found.fields).length) {
+    const schedule = mode === 'recurring' ? scheduleBody(draft) : null
+    setDraftErrors(schedule?.errors ?? {})
+    if (Object.keys(found.fields).length || Object.keys(schedule?.errors ?? {}).length) {
       setErrors(found)
       return
     }
@@ -309,7 +338,7 @@ function ExecuteForm({
           return
         }
       }
-      const run = await submitRun({
+      const body = {
         pipeline: pipelineId,
         name: name.trim(),
         debug,
@@ -322,10 +351,23 @@ function ExecuteForm({
         ...(initial
           ? { pipeline_version: initial.pipeline_version, params: initial.params, cloned_from: initial.cloned_from }
           : {}),
-      })
-      onStarted(run)
+      }
+      if (schedule) {
+        const { cloned_from: _cloned, save_for_future: _save, ...config } = body
+        const created = await createRecurringRun({ ...config, schedule: { ...schedule.body, name: name.trim() } })
+        if (onScheduled) onScheduled(created)
+        else navigate(`/recurring/${created.id}/`)
+        return
+      }
+      onStarted(await submitRun(body))
     } catch (error) {
-      const found = dialogErrors(error)
+      const found = dialogErrors(withoutSchedule(error))
+      if (schedule && isApiError(error) && error.status === 400) {
+        const placed = scheduleErrors(error.body)
+        const { name: nameError, ...fields } = placed.fields
+        setDraftErrors(fields)
+        if (nameError) found.fields.name = nameError
+      }
       if (onGraphRefused && !Object.keys(found.fields).length && isGraphRefusal(error)) {
         onGraphRefused(error)
         return
@@ -369,7 +411,7 @@ function ExecuteForm({
     >
       {errors.general.length + stray.length > 0 && (
         <div className="form-alert" role="alert">
-          <strong>The run could not start</strong>
+          <strong>{mode === 'recurring' ? 'The schedule could not be saved' : 'The run could not start'}</strong>
           {[...errors.general, ...stray].map((message) => (
             <span key={message}>{message}</span>
           ))}
@@ -403,7 +445,26 @@ function ExecuteForm({
       <fieldset className="execute-section">
         <legend>Basic</legend>
         <div className="field">
-          <label htmlFor={`${id}-name`}>Execution name</label>
+          <span className="field-label" id={`${id}-mode`}>
+            When
+          </span>
+          <div className="segmented" role="radiogroup" aria-labelledby={`${id}-mode`}>
+            {(['once', 'recurring'] as const).map((value) => (
+              <label key={value} className={mode === value ? 'segmented-on' : undefined}>
+                <input
+                  type="radio"
+                  name={`${id}-mode`}
+                  value={value}
+                  checked={mode === value}
+                  onChange={() => setMode(value)}
+                />
+                {value === 'once' ? 'Run once' : 'Recurring'}
+              </label>
+            ))}
+          </div>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-name`}>{mode === 'once' ? 'Execution name' : 'Recurring run name'}</label>
           <input
             id={`${id}-name`}
             value={name}
@@ -414,8 +475,17 @@ function ExecuteForm({
             onChange={(event) => setName(event.target.value)}
           />
           <p id={`${id}-name-hint`} className="field-hint" aria-live="polite">
-            This run will be named <strong className="execute-run-name">{runName}</strong>
-            {runName !== (name.trim() || 'run') && ' (the name is taken: a suffix is added)'}
+            {mode === 'once' ? (
+              <>
+                This run will be named <strong className="execute-run-name">{runName}</strong>
+                {runName !== (name.trim() || 'run') && ' (the name is taken: a suffix is added)'}
+              </>
+            ) : (
+              <>
+                Each run is named after it and the time it fires, e.g.{' '}
+                <strong>{name.trim() || 'run'} 2026-01-31 02:00:00</strong>
+              </>
+            )}
           </p>
           {errors.fields.name && <p className="field-error">{errors.fields.name}</p>}
         </div>
@@ -448,6 +518,13 @@ function ExecuteForm({
           {errors.fields.experiment && <p className="field-error">{errors.fields.experiment}</p>}
         </div>
       </fieldset>
+
+      {mode === 'recurring' && (
+        <fieldset className="execute-section">
+          <legend>Schedule</legend>
+          <ScheduleFields draft={draft} errors={draftErrors} onChange={setDraft} />
+        </fieldset>
+      )}
 
       {runInputs.length > 0 && (
         <InputsSection
@@ -502,6 +579,7 @@ function ExecuteForm({
         </div>
       ))}
 
+      {mode === 'once' && (
       <div className="field field-check">
         <label>
           <input type="checkbox" checked={save} onChange={(event) => setSave(event.target.checked)} />
@@ -509,13 +587,14 @@ function ExecuteForm({
         </label>
         <p className="field-hint">Prefills this dialog next time for this pipeline. Secrets are kept only in linked accounts.</p>
       </div>
+      )}
 
       <div className="form-actions">
         <button type="button" className="button" onClick={onClose}>
           Cancel
         </button>
         <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy || undefined}>
-          {busy ? 'Starting…' : 'Run'}
+          {mode === 'recurring' ? (busy ? 'Scheduling…' : 'Schedule') : busy ? 'Starting…' : 'Run'}
         </button>
       </div>
     </form>

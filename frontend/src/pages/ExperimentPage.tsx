@@ -2,6 +2,7 @@
 
 import { Link, useParams } from 'react-router-dom'
 import { getExperiment, listExperimentRuns } from '../api/runsManagement'
+import { CompareBar, SelectAllHeader, SelectRunCell, useRunSelection } from '../compare/CompareSelection'
 import { StateBadge } from '../components/StateBadge'
 import { RelativeTime } from '../components/RelativeTime'
 import { EmptyState, ErrorState, NotFoundState, SkeletonTable, Spinner } from '../components/States'
@@ -38,6 +39,7 @@ function ExperimentView({ id }: { id: number }) {
   const active = results.some((run) => isActiveRun(run.state))
   usePolling(runs.refresh, active ? ACTIVE_POLL_MS : IDLE_POLL_MS, runs.status === 'success')
   const now = useNow(active ? 1000 : 30_000)
+  const selection = useRunSelection()
   useDocumentTitle(experiment.data?.name ?? 'Experiment')
 
   if (experiment.status === 'error') {
@@ -60,7 +62,7 @@ function ExperimentView({ id }: { id: number }) {
   if (runs.status === 'error') {
     content = <ErrorState title="Could not load its runs" error={runs.error} onRetry={runs.reload} />
   } else if (!runs.data) {
-    content = <SkeletonTable columns={4} label="Loading runs…" />
+    content = <SkeletonTable columns={5} label="Loading runs…" />
   } else if (results.length === 0) {
     content = (
       <EmptyState title="No runs in this experiment">
@@ -69,36 +71,41 @@ function ExperimentView({ id }: { id: number }) {
     )
   } else {
     content = (
-      <div className="card table-card">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Run</th>
-              <th scope="col">Pipeline</th>
-              <th scope="col">State</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {results.map((run) => (
-              <tr key={run.id}>
-                <td className="cell-main">
-                  <Link className="row-link" to={`/runs/${run.id}/`}>
-                    {run.name}
-                  </Link>
-                </td>
-                <td>{run.pipeline_name}</td>
-                <td>
-                  <StateBadge state={run.state} />
-                </td>
-                <td className="nowrap">
-                  <RelativeTime value={run.created_at} now={now} />
-                </td>
+      <>
+        <CompareBar selection={selection} />
+        <div className="card table-card">
+          <table className="table">
+            <thead>
+              <tr>
+                <SelectAllHeader ids={results.map((run) => run.id)} selection={selection} />
+                <th scope="col">Run</th>
+                <th scope="col">Pipeline</th>
+                <th scope="col">State</th>
+                <th scope="col">Created</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+            </thead>
+            <tbody>
+              {results.map((run) => (
+                <tr key={run.id}>
+                  <SelectRunCell id={run.id} name={run.name} selection={selection} />
+                  <td className="cell-main">
+                    <Link className="row-link" to={`/runs/${run.id}/`}>
+                      {run.name}
+                    </Link>
+                  </td>
+                  <td>{run.pipeline_name}</td>
+                  <td>
+                    <StateBadge state={run.state} />
+                  </td>
+                  <td className="nowrap">
+                    <RelativeTime value={run.created_at} now={now} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </>
     )
   }
 

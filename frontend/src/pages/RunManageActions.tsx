@@ -38,6 +38,17 @@ export function ClonedFrom({ run }: { run: RunDetail }) {
   )
 }
 
+/** "Started by" the recurring run whose tick made this run. */
+export function StartedBySchedule({ run }: { run: RunDetail }) {
+  if (!run.recurring_run) return null
+  return (
+    <li>
+      <span className="meta-label">Started by</span>{' '}
+      <Link to={`/recurring/${run.recurring_run}/`}>{run.recurring_run_name ?? `recurring run #${run.recurring_run}`}</Link>
+    </li>
+  )
+}
+
 export function RunManageActions({
   run,
   active,

@@ -23,7 +23,7 @@ import { submitProblems, type Problem } from '../lib/problems'
 import { NODE_STATES, nodeStateClass, runSummaryText, summarizeNodeRuns } from '../lib/runs'
 import { replayRun, waitingAfter } from '../lib/runStream'
 import { elapsed, formatDateTime, formatDuration, formatOffset, toDate } from '../lib/time'
-import { ArchivedBadge, ClonedFrom, RunManageActions } from './RunManageActions'
+import { ArchivedBadge, ClonedFrom, RunManageActions, StartedBySchedule } from './RunManageActions'
 import { RunNodePanel } from './RunNodePanel'
 import { RunNodeTable } from './RunNodeTable'
 import { RunTimeline } from './RunTimeline'
@@ -367,6 +367,7 @@ function RunHeader({
               </li>
             )}
             <ClonedFrom run={run} />
+            <StartedBySchedule run={run} />
           </ul>
         </div>
         <div className="page-actions">

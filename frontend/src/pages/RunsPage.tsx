@@ -3,6 +3,7 @@ import { Link, useSearchParams } from 'react-router-dom'
 import { listRunsPage } from '../api/endpoints'
 import { archiveRun, restoreRun } from '../api/runsManagement'
 import type { Run } from '../api/types'
+import { CompareBar, SelectAllHeader, SelectRunCell, useRunSelection, type RunSelection } from '../compare/CompareSelection'
 import { PlayIcon } from '../components/Icons'
 import { Pager } from '../components/Pager'
 import { RelativeTime } from '../components/RelativeTime'
@@ -28,15 +29,18 @@ function RunRow({
   now,
   metric,
   onArchive,
+  selection,
 }: {
   run: Run
   now: number
   metric: string
   onArchive: (run: Run) => void
+  selection: RunSelection
 }) {
   const duration = elapsed(run.started_at, run.finished_at, now)
   return (
     <tr>
+      <SelectRunCell id={run.id} name={run.name} selection={selection} />
       <td className="cell-main">
         <Link className="row-link" to={`/runs/${run.id}/`}>
           {run.name}
@@ -115,12 +119,13 @@ export function RunsPage() {
   const active = results.some((run) => isActiveRun(run.state))
   usePolling(runs.refresh, active ? ACTIVE_POLL_MS : IDLE_POLL_MS, runs.status === 'success')
   const now = useNow(active ? 1000 : 30_000)
+  const selection = useRunSelection()
 
   let content
   if (runs.status === 'error') {
     content = <ErrorState title="Could not load runs" error={runs.error} onRetry={runs.reload} />
   } else if (runs.status === 'loading' || !runs.data) {
-    content = <SkeletonTable columns={metric ? 7 : 6} label="Loading runs…" />
+    content = <SkeletonTable columns={metric ? 8 : 7} label="Loading runs…" />
   } else if (results.length === 0) {
     content = (
       filtered ? (
@@ -152,6 +157,7 @@ export function RunsPage() {
           <table className="table">
             <thead>
               <tr>
+                <SelectAllHeader ids={results.map((run) => run.id)} selection={selection} />
                 <SortHeader field="name" label="Run" ordering={ordering} onOrdering={setOrdering} />
                 <th scope="col">Pipeline</th>
                 <th scope="col">State</th>
@@ -179,7 +185,14 @@ export function RunsPage() {
             </thead>
             <tbody>
               {results.map((run) => (
-                <RunRow key={run.id} run={run} now={now} metric={metric} onArchive={toggleArchive} />
+                <RunRow
+                  key={run.id}
+                  run={run}
+                  now={now}
+                  metric={metric}
+                  onArchive={toggleArchive}
+                  selection={selection}
+                />
               ))}
             </tbody>
           </table>
@@ -215,6 +228,7 @@ export function RunsPage() {
         </div>
       </div>
       <RunsFilterBar get={get} set={set} />
+      <CompareBar selection={selection} />
       {archiveError !== null && <ErrorState title="Could not archive or restore the run" error={archiveError} />}
       {content}
     </div>
