@@ -174,4 +174,59 @@ describe('ExecuteDialog', () => {
     fireEvent.click(within(storage).getByRole('button', { name: 'Test connection' }))
     expect((await within(storage).findByRole('status')).textContent).toContain("bucket 'runs' does not exist")
   })
+
+  it('schedules a recurring run: the next fire times as you type, schedule errors next to their fields', async () => {
+    const scheduled = vi.fn()
+    const api = installFakeApi({
+      ...executeRoutes(1),
+      'POST /api/recurring-runs/preview/': (call) => {
+        const body = call.body as { cron?: string }
+        return body.cron === '0 25 * * *'
+          ? { status: 400, body: { cron: ['Not a valid cron expression: hour 25.'] } }
+          : { body: { next_fire_times: ['2026-12-01T08:00:00Z', '2026-12-02T08:00:00Z'] } }
+      },
+      'POST /api/recurring-runs/': (call) =>
+        (call.body as { schedule: { max_concurrent: number } }).schedule.max_concurrent === 3
+          ? { status: 201, body: { id: 9, name: 'Nightly' } }
+          : { status: 400, body: { schedule: { end_at: ['The end has already passed: nothing would run.'] } } },
+    })
+    renderAt('/pipelines/1/', [
+      {
+        path: '/pipelines/:id/',
+        element: (
+          <ExecuteDialog
+            pipelineId={1}
+            projectId={1}
+            onClose={vi.fn()}
+            onStarted={vi.fn()}
+            onScheduled={scheduled}
+          />
+        ),
+      },
+    ])
+    const view = await dialog()
+    fireEvent.click(view.getByRole('radio', { name: 'Recurring' }))
+    fireEvent.change(view.getByLabelText('Recurring run name'), { target: { value: 'Nightly' } })
+    const schedule = within(view.getByRole('group', { name: 'Schedule' }))
+    fireEvent.click(schedule.getByRole('radio', { name: 'Cron' }))
+    fireEvent.change(schedule.getByRole('textbox', { name: 'Cron expression' }), { target: { value: '0 25 * * *' } })
+    expect(await schedule.findByText('Not a valid cron expression: hour 25.')).toBeTruthy()
+    fireEvent.change(schedule.getByRole('textbox', { name: 'Cron expression' }), { target: { value: '0 9 * * *' } })
+    await waitFor(() => expect(schedule.getAllByRole('listitem')).toHaveLength(2))
+    expect(schedule.queryByText(/hour 25/)).toBeNull()
+
+    fireEvent.click(view.getByRole('button', { name: 'Schedule' }))
+    expect(await schedule.findByText('The end has already passed: nothing would run.')).toBeTruthy()
+
+    fireEvent.change(schedule.getByLabelText('Max concurrent runs'), { target: { value: '3' } })
+    fireEvent.click(view.getByRole('button', { name: 'Schedule' }))
+    await waitFor(() => expect(scheduled).toHaveBeenCalledWith(expect.objectContaining({ id: 9 })))
+    const sent = api.calls.filter((call) => call.path === '/api/recurring-runs/').at(-1)!.body as Record<string, unknown>
+    expect(sent).toMatchObject({
+      pipeline: 1,
+      name: 'Nightly',
+      schedule: { trigger: 'cron', cron: '0 9 * * *', max_concurrent: 3, name: 'Nightly' },
+    })
+    expect(sent).not.toHaveProperty('save_for_future')
+  })
 })

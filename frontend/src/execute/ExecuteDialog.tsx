@@ -483,7 +483,7 @@ function ExecuteForm({
             ) : (
               <>
                 Each run is named after it and the time it fires, e.g.{' '}
-                <strong>{name.trim() || 'run'} 2026-01-31 02:00:00</strong>
+                <strong>{name.trim() || 'run'} 2026-01-31 02:00:00 UTC</strong>
               </>
             )}
           </p>

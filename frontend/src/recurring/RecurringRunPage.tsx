@@ -26,7 +26,6 @@ import { formatDateTime } from '../lib/time'
 import { ScheduleFields } from './ScheduleFields'
 import { describeSchedule, draftFrom, scheduleBody, scheduleErrors, type DraftField, type ScheduleDraft } from './schedule'
 import { TickOutcomeLabel } from './TickOutcomeLabel'
-import './recurring.css'
 
 const POLL_MS = 3000
 

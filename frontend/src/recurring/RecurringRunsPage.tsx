@@ -15,7 +15,6 @@ import { errorMessages } from '../lib/errors'
 import { formatDateTime } from '../lib/time'
 import { describeSchedule } from './schedule'
 import { TickOutcomeLabel } from './TickOutcomeLabel'
-import './recurring.css'
 
 const POLL_MS = 5000
 

@@ -82,7 +82,7 @@ export function ScheduleFields({
               checked={draft.trigger === trigger}
               onChange={() => set({ trigger })}
             />
-            {trigger === 'interval' ? 'Every…' : 'Cron expression'}
+            {trigger === 'interval' ? 'Every…' : 'Cron'}
           </label>
         ))}
       </div>
