@@ -82,4 +82,23 @@ describe('ExecutionsPage', () => {
     renderAt('/executions/', routes)
     expect(await screen.findByText('No executions yet')).toBeTruthy()
   })
+
+  it('filters by operation, in the URL and on the server', async () => {
+    const api = installFakeApi({
+      'GET /api/pipelines/': { body: paginated([pipeline()]) },
+      'GET /api/operations/': {
+        body: paginated([
+          { id: 9, project: null, name: 'Train logistic regression', slug: 'train', description: '', category: 'Train', builtin: true, latest_version: null },
+        ]),
+      },
+      'GET /api/node-runs/': { body: paginated([execution()]) },
+    })
+    renderAt('/executions/', routes)
+    await screen.findByRole('option', { name: 'Train logistic regression' })
+    fireEvent.change(screen.getByRole('combobox', { name: 'Filter by operation' }), { target: { value: '9' } })
+    await waitFor(() => expect(screen.getByTestId('location').textContent).toBe('/executions/?operation=9'))
+    await waitFor(() =>
+      expect(api.calls.filter((call) => call.path === '/api/node-runs/').at(-1)!.search.get('operation')).toBe('9'),
+    )
+  })
 })

@@ -1,5 +1,5 @@
 import { Link } from 'react-router-dom'
-import { itemsOf, listNodeRuns, listPipelines } from '../api/endpoints'
+import { itemsOf, listNodeRuns, listOperations, listPipelines } from '../api/endpoints'
 import type { NodeRunListItem } from '../api/types'
 import { PlayIcon } from '../components/Icons'
 import { Pager } from '../components/Pager'
@@ -60,11 +60,13 @@ export function ExecutionsPage() {
   const { get, set, offset } = useListQuery()
   const state = get('state')
   const pipeline = get('pipeline')
+  const operation = get('operation')
   const ordering = get('ordering')
   const pipelines = useResource((signal) => listPipelines({}, signal).then(itemsOf), [])
+  const operations = useResource((signal) => listOperations(signal).then(itemsOf), [])
   const executions = useResource(
-    (signal) => listNodeRuns({ state, pipeline, ordering, limit: LIST_PAGE_SIZE, offset }, signal),
-    [state, pipeline, ordering, offset],
+    (signal) => listNodeRuns({ state, pipeline, operation, ordering, limit: LIST_PAGE_SIZE, offset }, signal),
+    [state, pipeline, operation, ordering, offset],
   )
   const results = executions.data?.results ?? []
   const active = results.some((item) => isWorkingNodeState(item.state))
@@ -78,7 +80,7 @@ export function ExecutionsPage() {
     content = <SkeletonTable columns={6} label="Loading executions…" />
   } else if (results.length === 0) {
     content = (
-      <EmptyState icon={<PlayIcon size={28} />} title={state || pipeline ? 'No matching executions' : 'No executions yet'}>
+      <EmptyState icon={<PlayIcon size={28} />} title={state || pipeline || operation ? 'No matching executions' : 'No executions yet'}>
         <p>Each node of each run is an execution: it appears here once a run is started.</p>
       </EmptyState>
     )
@@ -150,6 +152,20 @@ export function ExecutionsPage() {
           {(pipelines.data ?? []).map((item) => (
             <option key={item.id} value={item.id}>
               {item.name}
+            </option>
+          ))}
+        </select>
+        <select
+          className="select"
+          aria-label="Filter by operation"
+          value={operation}
+          onChange={(event) => set({ operation: event.target.value })}
+        >
+          <option value="">All operations</option>
+          {(operations.data ?? []).map((item) => (
+            <option key={item.id} value={item.id}>
+              {item.name}
+              {item.builtin ? '' : ' (project)'}
             </option>
           ))}
         </select>
