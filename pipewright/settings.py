@@ -247,6 +247,8 @@ SPECTACULAR_SETTINGS = {
         "RunStateEnum": "runs.choices.RunState",
         "NodeStateEnum": "runs.choices.NodeState",
         "RoleEnum": "editor.choices.Role",
+        "TriggerKindEnum": "runs.models.schedules.TriggerKind",
+        "TriggerKindEnum": "runs.models.schedules.TriggerKind",
     },
 }
 

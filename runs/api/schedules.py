@@ -21,7 +21,7 @@ from editor.choices import Role
 from editor.models import Pipeline
 from editor.permissions import HasProjectRole
 from runs.choices import RunState
-from runs.models import RecurringRun, RecurringTick
+from runs.models import RecurringRun, RecurringTick, TriggerKind
 from runs.schedules import (
     ScheduleInvalid,
     create_recurring_run,
@@ -44,7 +44,7 @@ class ScheduleFieldsSerializer(serializers.Serializer[Any]):
     """When it fires (for the schema; runs/schedules.ScheduleSpec checks it)."""
 
     name = serializers.CharField(required=False, allow_blank=True)
-    trigger = serializers.ChoiceField(choices=["interval", "cron"], required=False)
+    trigger = serializers.ChoiceField(choices=TriggerKind.choices, required=False)
     interval_seconds = serializers.IntegerField(required=False, allow_null=True)
     cron = serializers.CharField(required=False, allow_blank=True)
     timezone = serializers.CharField(required=False)
