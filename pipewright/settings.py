@@ -248,7 +248,6 @@ SPECTACULAR_SETTINGS = {
         "NodeStateEnum": "runs.choices.NodeState",
         "RoleEnum": "editor.choices.Role",
         "TriggerKindEnum": "runs.models.schedules.TriggerKind",
-        "TriggerKindEnum": "runs.models.schedules.TriggerKind",
     },
 }
 

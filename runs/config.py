@@ -72,7 +72,8 @@ class ExecutionConfig(Strict):
                 raise ValueError(f"input key {key!r} must be node.port or a pipeline input's name")
             if not dot and not re.fullmatch(IDENTIFIER, key):
                 raise ValueError(f"input key {key!r} must be node.port or a pipeline input's name")
-            if set(value) not in ({"artifact"}, {"value"}):
+            # {"secret": digest}: a value kept encrypted on the run (runs/secret_inputs.py)
+            if set(value) not in ({"artifact"}, {"value"}, {"secret"}):
                 raise ValueError(f"input {key!r} must be {{'artifact': id}} or {{'value': ...}}")
             artifact = value.get("artifact", 0)
             if not isinstance(artifact, int) or isinstance(artifact, bool):

@@ -302,7 +302,7 @@ def current_values(
     for name, given in static.items():
         if given or name not in declared:
             filled[name] = given
-        elif name in last:
+        elif name in last and "secret" not in last[name]:  # a secret value never goes into a zip
             filled[name] = dict(last[name])
         elif declared[name].get("default") is not None:
             filled[name] = {"value": declared[name]["default"]}

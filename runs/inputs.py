@@ -102,6 +102,10 @@ def check_pipeline_inputs(
                 problems.append(Problem(f"{where}: artifact {value['artifact']} is not in this project"))
             elif why := artifact_problem(artifact, type_):
                 problems.append(Problem(f"{where}: {why}"))
+        elif "secret" in value:
+            problems.append(
+                Problem(f"{where}: the run this one repeats was given a secret value: give the value again")
+            )
         elif type_ in ARTIFACT_TYPES:
             problems.append(
                 Problem(f"{where}: a {type_} input takes an artifact ({{'artifact': id}}), not a value")

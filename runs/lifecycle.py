@@ -110,7 +110,8 @@ def clone_setup(run: Run) -> dict[str, Any]:
         "debug": run.debug,
         "experiment": run.experiment_id,
         "params": config.get("params") or {},
-        "inputs": config.get("inputs") or {},
+        # secret values (runs/secret_inputs.py) are not copied: they are given again
+        "inputs": {k: given for k, given in (config.get("inputs") or {}).items() if "secret" not in given},
         "run_inputs": run_inputs(run.pipeline_version.graph),
         "compute": choices["compute"],
         "storage": choices["storage"],

@@ -22,6 +22,7 @@ from runs.bundle import render_bundle
 from runs.inputs import input_storage
 from runs.models import NodeRun, Run
 from runs.scheduler import input_feeds, version_parents
+from runs.secret_inputs import input_value
 from storage_backends.base import StorageBackend
 
 logger = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ def prepare_inputs(node_run: NodeRun, work_dir: Path) -> dict[str, Any]:
             paths[port] = str(_fetch_artifact(artifact, inputs_dir / port, ports[port], storage))
         else:
             path = inputs_dir / f"{port}.json"
-            path.write_text(json.dumps(given["value"]))
+            path.write_text(json.dumps(input_value(run, key, given)))
             paths[port] = str(path)
     # Pipeline inputs: the artifact or value the run gives each one, into every wired port.
     for name, port in input_feeds(run, node_run.node_id):
@@ -130,8 +131,8 @@ def prepare_inputs(node_run: NodeRun, work_dir: Path) -> dict[str, Any]:
             )
             storage = input_storage(run, artifact)
             paths[port] = str(_fetch_artifact(artifact, inputs_dir / port, ports[port], storage))
-        else:
-            paths[port] = {"value": chosen["value"]}  # inline, as small upstream values travel
+        else:  # inline, as small upstream values travel
+            paths[port] = {"value": input_value(run, name, chosen)}
     return paths
 
 

@@ -121,8 +121,8 @@ def cache_key(run: Run, node: dict[str, Any], node_run: NodeRun, upstream: dict[
         if "artifact" in given[name]:  # the content counts, not which upload holds it
             checksum = Artifact.objects.filter(pk=given[name]["artifact"]).values_list("checksum", flat=True)
             inputs[port] = checksum.first() or f"artifact {given[name]['artifact']}"
-        else:
-            inputs[port] = {"value": given[name]["value"]}
+        else:  # a value, or the digest of a secret one (runs/secret_inputs.py)
+            inputs[port] = dict(given[name])
     identity: dict[str, Any] = {
         "operation": node_run.operation_version.content_hash,
         "params": effective_params(run, node),
@@ -206,6 +206,11 @@ def _finish_if_done(run: Run, events: list[Event]) -> None:
     else:
         run.move_to(RunState.SUCCEEDED)
     run.save(update_fields=["state", "error", "finished_at"])
+    if run.deployment_id is not None and run.state == RunState.SUCCEEDED:
+        from runs.tasks import deliver_deployment_outputs  # datastore outputs (runs/mappings.py)
+
+        run_id = run.pk
+        transaction.on_commit(lambda: deliver_deployment_outputs.delay(run_id))
     events.append(("run_state", "", {"state": run.state, "error": run.error}))
 
 

@@ -375,6 +375,10 @@ def fire(schedule_id: int, now: dt.datetime) -> RecurringTick | None:
 def _start_run(schedule: RecurringRun, tick_at: dt.datetime) -> Run:
     zone = zoneinfo.ZoneInfo(schedule.timezone)
     name = f"{schedule.name} {tick_at.astimezone(zone):%Y-%m-%d %H:%M:%S %Z}"
+    from runs.deployments import start_scheduled_deployment  # a periodic deployment's schedule
+
+    if (deployed := start_scheduled_deployment(schedule, name)) is not None:
+        return deployed
     config = parse_config({**schedule.config, "name": name, "pipeline_version": None})
     with transaction.atomic():
         return create_run(

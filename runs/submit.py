@@ -28,7 +28,8 @@ from runs.inputs import (
     project_artifacts,
     resolve_input_credentials,
 )
-from runs.models import Experiment, NodeRun, RecurringRun, Run
+from runs.models import Deployment, Experiment, NodeRun, RecurringRun, Run
+from runs.secret_inputs import INPUT_VALUES, hide_inputs, reveal_inputs
 
 
 class SubmitInvalid(ValueError):
@@ -119,6 +120,10 @@ def _check(
             problems.append(
                 Problem(f"artifact {value['artifact']} not found in this project", node=node_id, port=port)
             )
+        elif "secret" in value:
+            problems.append(
+                Problem("a secret value of the run this one repeats: give it again", node=node_id, port=port)
+            )
     wired = {(edge["target"], edge["target_port"]) for edge in graph["edges"]}
     for node_id in sorted(planned_nodes(graph, config) & node_ids):
         for port in ops[node_id].inputs:
@@ -200,14 +205,19 @@ def prepare_run(
     *,
     latest_operations: bool = False,
     inherited_secrets: dict[str, Any] | None = None,
+    secret_inputs: frozenset[str] = frozenset(),
 ) -> PreparedRun:
     """Check everything a run of `version` with `config` needs, creating nothing.
 
     Raises SubmitInvalid listing every problem. Backend secrets (typed in or
-    inherited) move out of the config into `secrets`."""
+    inherited) move out of the config into `secrets`, and so do the values of the inputs
+    named in `secret_inputs` (runs/secret_inputs.py)."""
     ops = operation_versions_for(version, latest_operations)
+    secret_inputs = secret_inputs | reveal_inputs(config, (inherited_secrets or {}).get(INPUT_VALUES, {}))
     if inherited_secrets:  # a re-run keeps the secrets typed in for the run it repeats
         for kind, inherited in inherited_secrets.items():
+            if kind == INPUT_VALUES:
+                continue
             if kind == "inputs":
                 inherit_input_secrets(config, inherited)
                 continue
@@ -227,6 +237,8 @@ def prepare_run(
     secrets: dict[str, Any] = {kind: found.secrets for kind, found in backends.items() if found.secrets}
     if input_secrets:
         secrets["inputs"] = input_secrets
+    if hidden := hide_inputs(config, secret_inputs):
+        secrets[INPUT_VALUES] = hidden
     for kind, found in backends.items():  # the config keeps public options only
         getattr(config, kind).options = found.public
     return PreparedRun(config, secrets, ops)
@@ -243,9 +255,16 @@ def create_run(
     inherited_secrets: dict[str, Any] | None = None,
     cloned_from: Run | None = None,
     recurring_run: RecurringRun | None = None,
+    secret_inputs: frozenset[str] = frozenset(),
+    deployment: Deployment | None = None,
 ) -> Run:
     prepared = prepare_run(
-        version, config, user, latest_operations=latest_operations, inherited_secrets=inherited_secrets
+        version,
+        config,
+        user,
+        latest_operations=latest_operations,
+        inherited_secrets=inherited_secrets,
+        secret_inputs=secret_inputs,
     )
     config, secrets, ops = prepared.config, prepared.secrets, prepared.ops
     Pipeline.objects.select_for_update().filter(pk=pipeline.pk).first()  # serialise name choice
@@ -262,6 +281,7 @@ def create_run(
         created_by=user if getattr(user, "is_authenticated", False) else None,
         cloned_from=cloned_from,
         recurring_run=recurring_run,
+        deployment=deployment,
     )
     plan = planned_nodes(version.graph, config)
     NodeRun.objects.bulk_create(

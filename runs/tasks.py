@@ -52,3 +52,17 @@ def reap_lost_nodes() -> None:
 def fire_recurring_runs() -> None:
     for tick in schedules.fire_due():
         logger.info("recurring run %s fired tick %s: %s", tick.recurring_run_id, tick.tick_at, tick.outcome)
+
+
+@shared_task(ignore_result=True)
+def deliver_deployment_outputs(run_id: int) -> None:
+    """Copy a finished deployment run's datastore outputs to their storage paths."""
+    from runs.mappings import deliver_outputs
+    from runs.models import Run
+
+    run = Run.objects.select_related("deployment").filter(pk=run_id).first()
+    if run is None or run.deployment is None:
+        return
+    written = deliver_outputs(run, run.deployment)
+    if written:
+        logger.info("run %s: datastore outputs written to %s", run_id, ", ".join(written))

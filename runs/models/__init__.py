@@ -1,3 +1,4 @@
+from .deployments import Deployment, DeploymentCall, DeploymentRule, EndpointToken, EnvironmentVariable
 from .events import RunEvent
 from .experiments import Experiment
 from .presets import ExecutionPreset
@@ -5,6 +6,11 @@ from .runs import NodeRun, Run
 from .schedules import RecurringRun, RecurringTick, TickOutcome, TriggerKind
 
 __all__ = [
+    "Deployment",
+    "DeploymentCall",
+    "DeploymentRule",
+    "EndpointToken",
+    "EnvironmentVariable",
     "ExecutionPreset",
     "Experiment",
     "NodeRun",

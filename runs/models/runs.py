@@ -49,6 +49,10 @@ class Run(models.Model):
     recurring_run = models.ForeignKey(
         "runs.RecurringRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
     )
+    # The deployment (endpoint call or periodic tick) that started this run.
+    deployment = models.ForeignKey(
+        "runs.Deployment", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
 
     class Meta:
         ordering = ["-created_at"]
