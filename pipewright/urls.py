@@ -7,6 +7,8 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from runs import endpoints
+
 from . import frontend, health
 
 admin.site.site_header = "Pipewright administration"
@@ -24,16 +26,26 @@ api_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", RedirectView.as_view(url="/pipelines/", permanent=False)),
     path("healthz", health.healthz, name="healthz"),
+    # Endpoint deployments: token-authenticated, no session, no CSRF (docs/deployments.md).
+    path("endpoints/<str:name>", endpoints.call_endpoint, name="endpoint"),
+    path("endpoints/<str:name>/runs/<int:run_id>", endpoints.endpoint_run, name="endpoint-run"),
+    path(
+        "endpoints/<str:name>/artifacts/<int:artifact_id>",
+        endpoints.endpoint_artifact,
+        name="endpoint-artifact",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include(api_patterns)),
-    re_path(r"^pipelines/(?:(?P<pipeline_id>\d+)/(?:edit/)?)?$", frontend.spa, name="pipelines"),
+    re_path(r"^pipelines/(?:(?P<pipeline_id>\d+)/(?:edit/|deploy/)?)?$", frontend.spa, name="pipelines"),
     re_path(r"^runs/(?:(?P<run_id>\d+)/)?$", frontend.spa, name="runs"),
     path("runs/compare/", frontend.spa, name="runs-compare"),
     re_path(r"^experiments/(?:(?P<experiment_id>\d+)/)?$", frontend.spa, name="experiments"),
     re_path(r"^operations/(?:new/|(?P<operation_id>\d+)/edit/)$", frontend.spa, name="operations"),
     re_path(r"^recurring/(?:(?P<recurring_id>\d+)/)?$", frontend.spa, name="recurring"),
+    re_path(r"^deployments/(?:(?P<deployment_id>\d+)/)?$", frontend.spa, name="deployments"),
+    path("environment/", frontend.spa, name="environment"),
     path("artifacts/", frontend.spa, name="artifacts"),
     path("executions/", frontend.spa, name="executions"),
 ]

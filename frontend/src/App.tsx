@@ -25,6 +25,16 @@ const RecurringRunsPage = lazy(() =>
 const RecurringRunPage = lazy(() =>
   import('./recurring/RecurringRunPage').then((module) => ({ default: module.RecurringRunPage })),
 )
+const DeployPage = lazy(() => import('./deployments/DeployPage').then((module) => ({ default: module.DeployPage })))
+const DeploymentsPage = lazy(() =>
+  import('./deployments/DeploymentsPage').then((module) => ({ default: module.DeploymentsPage })),
+)
+const DeploymentPage = lazy(() =>
+  import('./deployments/DeploymentPage').then((module) => ({ default: module.DeploymentPage })),
+)
+const EnvironmentPage = lazy(() =>
+  import('./deployments/EnvironmentPage').then((module) => ({ default: module.EnvironmentPage })),
+)
 
 function Page({ children }: { children: ReactNode }) {
   const location = useLocation()
@@ -52,6 +62,7 @@ export function AppRoutes() {
         <Route path="pipelines/" element={<Page><PipelinesPage /></Page>} />
         <Route path="pipelines/:id/" element={<Page><PipelinePage /></Page>} />
         <Route path="pipelines/:id/edit/" element={<Page><PipelineEditorPage /></Page>} />
+        <Route path="pipelines/:id/deploy/" element={<Page><DeployPage /></Page>} />
         <Route path="operations/new/" element={<Page><OperationEditorPage /></Page>} />
         <Route path="operations/:id/edit/" element={<Page><OperationEditorPage /></Page>} />
         <Route path="runs/" element={<Page><RunsPage /></Page>} />
@@ -59,6 +70,9 @@ export function AppRoutes() {
         <Route path="runs/:id/" element={<Page><RunPage /></Page>} />
         <Route path="recurring/" element={<Page><RecurringRunsPage /></Page>} />
         <Route path="recurring/:id/" element={<Page><RecurringRunPage /></Page>} />
+        <Route path="deployments/" element={<Page><DeploymentsPage /></Page>} />
+        <Route path="deployments/:id/" element={<Page><DeploymentPage /></Page>} />
+        <Route path="environment/" element={<Page><EnvironmentPage /></Page>} />
         <Route path="executions/" element={<Page><ExecutionsPage /></Page>} />
         <Route path="artifacts/" element={<Page><ArtifactsPage /></Page>} />
         <Route path="experiments/" element={<Page><ExperimentsPage /></Page>} />

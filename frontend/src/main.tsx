@@ -2,6 +2,7 @@ import '@xyflow/react/dist/style.css'
 import './styles/index.css'
 // The schedule fields appear in the execute dialog and two pages: kept in the entry's CSS.
 import './recurring/recurring.css'
+import './deployments/deployments.css'
 
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'

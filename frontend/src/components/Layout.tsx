@@ -1,4 +1,4 @@
-import { NavLink, Outlet } from 'react-router-dom'
+import { NavLink, Outlet, useLocation } from 'react-router-dom'
 import { useBoot } from '../BootContext'
 import { initTheme } from '../lib/theme'
 import { Logo } from './Logo'
@@ -22,8 +22,12 @@ function LogoutForm({ action, csrfToken }: { action: string; csrfToken: string }
 export function TopBar() {
   const boot = useBoot()
   const { username, isStaff } = boot.user
+  const location = useLocation()
   const navClass = ({ isActive }: { isActive: boolean }) =>
     isActive ? 'topbar-link is-active' : 'topbar-link'
+  // The environment variables page is a tab of Deployments.
+  const deploymentsClass = ({ isActive }: { isActive: boolean }) =>
+    navClass({ isActive: isActive || location.pathname.startsWith('/environment/') })
 
   return (
     <header className="topbar">
@@ -41,6 +45,9 @@ export function TopBar() {
           </NavLink>
           <NavLink to="/recurring/" className={navClass}>
             Recurring
+          </NavLink>
+          <NavLink to="/deployments/" className={deploymentsClass}>
+            Deployments
           </NavLink>
           <NavLink to="/experiments/" className={navClass}>
             Experiments

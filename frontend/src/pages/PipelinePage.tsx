@@ -120,6 +120,15 @@ function PipelineView({ id }: { id: number }) {
               <DownloadIcon size={16} />
               Export
             </button>
+            {canEdit(role) && (
+              <Link
+                className="button"
+                to={`/pipelines/${id}/deploy/`}
+                title="Give a version of this pipeline an endpoint or a schedule"
+              >
+                Deploy
+              </Link>
+            )}
             <RunButton
               busy={false}
               disabledReason={launcher.disabledReason}

@@ -27,11 +27,14 @@ export function ScheduleFields({
   draft,
   errors,
   onChange,
+  cronOnly = false,
 }: {
   draft: ScheduleDraft
   /** Messages from the last submit, by draft field. */
   errors: Partial<Record<DraftField, string>>
   onChange: (draft: ScheduleDraft) => void
+  /** Only a cron expression (periodic deployments): no "Every…" choice. */
+  cronOnly?: boolean
 }) {
   const id = useId()
   const [preview, setPreview] = useState<Preview>({ status: 'idle' })
@@ -72,6 +75,7 @@ export function ScheduleFields({
 
   return (
     <div className="schedule-fields">
+      {!cronOnly && (
       <div className="segmented" role="radiogroup" aria-label="Trigger">
         {(['interval', 'cron'] as const).map((trigger) => (
           <label key={trigger} className={draft.trigger === trigger ? 'segmented-on' : undefined}>
@@ -86,8 +90,9 @@ export function ScheduleFields({
           </label>
         ))}
       </div>
+      )}
 
-      {draft.trigger === 'interval' ? (
+      {draft.trigger === 'interval' && !cronOnly ? (
         <div className="field">
           <label htmlFor={`${id}-every`}>Runs every</label>
           <div className="schedule-every">
