@@ -62,6 +62,9 @@ class ExecutionConfig(Strict):
     timeout_seconds: float | None = Field(default=None, gt=0, le=MAX_TIMEOUT_SECONDS)
     experiment: int | None = None
     pipeline_version: int | None = None
+    # Where outputs go besides the run's storage ({"node.port": {"kind": "datastore", "path"}}):
+    # written when the run succeeds (runs/run_mappings.py).
+    output_mappings: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("inputs")
     @classmethod

@@ -150,7 +150,8 @@ def _shape_problem(mapping: Any, table: dict[Kind, frozenset[str]], side: str, r
         return f"{kind} is not a mapping for an {side} (an {side} may map to: {', '.join(table)})"
     if rule not in table[Kind(kind)]:
         allowed = ", ".join(sorted(table[Kind(kind)]))
-        return f"{kind} cannot be used by a {rule} deployment (only: {allowed})"
+        who = "a plain run" if rule == "run" else f"a {rule} deployment"
+        return f"{kind} cannot be used by {who} (only: {allowed})"
     extra = set(mapping) - FIELDS[Kind(kind)] - {"kind"}
     if extra:
         return f"{kind} takes no {', '.join(sorted(extra))}"
@@ -213,7 +214,9 @@ def _path_problem(path: Any) -> str:
     return ""
 
 
-def mapping_problems(version: PipelineVersion, rule: str, inputs: Any, outputs: Any) -> dict[str, list[str]]:
+def mapping_problems(
+    version: PipelineVersion, rule: str, inputs: Any, outputs: Any, *, require_all: bool = True
+) -> dict[str, list[str]]:
     """Every reason these mappings cannot work for `version` under `rule`, by
     `inputs.<key>` / `outputs.<key>` (empty: they work). Every step input must be mapped;
     a step output left out is discarded (as `none`)."""
@@ -233,7 +236,8 @@ def mapping_problems(version: PipelineVersion, rule: str, inputs: Any, outputs: 
     for key, item in wanted_inputs.items():
         where = f"inputs.{key}"
         if key not in inputs:
-            errors[where] = [f"step input {key!r} ({item['type']}) is not mapped"]
+            if require_all:  # a plain run maps some inputs and gives the others
+                errors[where] = [f"step input {key!r} ({item['type']}) is not mapped"]
             continue
         mapping = inputs[key]
         problem = _shape_problem(mapping, INPUT_RULES, "input", rule) or _input_problem(
@@ -339,7 +343,8 @@ def _store_input(
     deployment: Deployment, storage: StorageBackend, choice: dict[str, Any], name: str, source: IO[bytes]
 ) -> Artifact:
     """Copy `source` into the deployment's storage as an uploaded artifact of its project."""
-    folder = f"projects/{deployment.project_id}/deployments/{deployment.pk}/{uuid.uuid4().hex}"
+    owner = f"deployments/{deployment.pk}" if deployment.pk else "runs"  # a plain run's mapping
+    folder = f"projects/{deployment.project_id}/{owner}/{uuid.uuid4().hex}"
     key = f"{folder}/{safe_filename(name)}"
     stored = storage.save(key, source)
     return Artifact.objects.create(

@@ -206,8 +206,9 @@ def _finish_if_done(run: Run, events: list[Event]) -> None:
     else:
         run.move_to(RunState.SUCCEEDED)
     run.save(update_fields=["state", "error", "finished_at"])
-    if run.deployment_id is not None and run.state == RunState.SUCCEEDED:
-        from runs.tasks import deliver_deployment_outputs  # datastore outputs (runs/mappings.py)
+    delivers = run.deployment_id is not None or bool(run.config.get("output_mappings"))
+    if delivers and run.state == RunState.SUCCEEDED:
+        from runs.tasks import deliver_deployment_outputs  # datastore outputs (runs/run_mappings.py)
 
         run_id = run.pk
         transaction.on_commit(lambda: deliver_deployment_outputs.delay(run_id))

@@ -26,6 +26,7 @@ from django.utils import timezone
 from pydantic import Field, model_validator
 
 from credentials.crypto import decrypt_json, encrypt_json
+from editor.graph import Problem
 from editor.models import Pipeline, PipelineVersion
 from editor.pipelines import freeze_version
 from runs.choices import RunState
@@ -238,6 +239,15 @@ def create_recurring_run(pipeline: Pipeline, run_data: Any, schedule_data: Any, 
     spec = _spec_or_errors(schedule_data)
     if errors := schedule_problems(spec):
         raise ScheduleInvalid(errors)
+    if any(key in (run_data or {}) for key in ("input_mappings", "output_mappings")):
+        raise SubmitInvalid(
+            [
+                Problem(
+                    "inputs: a recurring run takes values and artifacts; for environment variables or "
+                    "storage paths read at each tick, deploy the pipeline as a periodic deployment"
+                )
+            ]
+        )
     config = parse_config(run_data)
     if config.pipeline_version is not None:
         version = PipelineVersion.objects.filter(pk=config.pipeline_version, pipeline=pipeline).first()

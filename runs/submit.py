@@ -310,6 +310,7 @@ def submit_run(pipeline: Pipeline, data: Any, user: Any = None) -> Run:
     (a run id) records the run this one was cloned from: it must be a run of this pipeline."""
     data = dict(data or {})
     original_id = data.pop("cloned_from", None)
+    input_mappings, output_mappings = data.pop("input_mappings", None), data.pop("output_mappings", None)
     original = None
     if original_id is not None:
         original = Run.objects.filter(pk=original_id, pipeline=pipeline).first()
@@ -324,7 +325,16 @@ def submit_run(pipeline: Pipeline, data: Any, user: Any = None) -> Run:
             )
     else:
         version, _ = freeze_version(pipeline, user)
-    return create_run(pipeline, version, config, user, cloned_from=original)
+    secret_inputs: frozenset[str] = frozenset()
+    if input_mappings is not None or output_mappings is not None:
+        from runs.run_mappings import apply_run_mappings
+
+        problems, secret_inputs = apply_run_mappings(
+            pipeline, version, config, input_mappings, output_mappings
+        )
+        if problems:
+            raise SubmitInvalid(problems)
+    return create_run(pipeline, version, config, user, cloned_from=original, secret_inputs=secret_inputs)
 
 
 def rerun(run: Run, user: Any = None, **changes: Any) -> Run:

@@ -56,13 +56,13 @@ def fire_recurring_runs() -> None:
 
 @shared_task(ignore_result=True)
 def deliver_deployment_outputs(run_id: int) -> None:
-    """Copy a finished deployment run's datastore outputs to their storage paths."""
-    from runs.mappings import deliver_outputs
+    """Copy a finished run's datastore outputs (a deployment's mappings, or the run's own)."""
     from runs.models import Run
+    from runs.run_mappings import deliver_run_outputs
 
-    run = Run.objects.select_related("deployment").filter(pk=run_id).first()
-    if run is None or run.deployment is None:
+    run = Run.objects.select_related("deployment", "pipeline", "pipeline_version").filter(pk=run_id).first()
+    if run is None:
         return
-    written = deliver_outputs(run, run.deployment)
+    written = deliver_run_outputs(run)
     if written:
         logger.info("run %s: datastore outputs written to %s", run_id, ", ".join(written))

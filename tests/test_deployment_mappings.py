@@ -160,9 +160,8 @@ def test_every_input_mapping_kind_under_every_rule(version, variable, datastore_
     if rule in EXPECTED_INPUT_RULES[kind]:
         assert problems == {}
     else:
-        assert problems == {
-            f"inputs.{key}": [f"{kind} cannot be used by a {rule} deployment (only: endpoint)"]
-        }
+        who = "a plain run" if rule == "run" else f"a {rule} deployment"
+        assert problems == {f"inputs.{key}": [f"{kind} cannot be used by {who} (only: endpoint)"]}
 
 
 @pytest.mark.parametrize("rule", RULES)

@@ -164,6 +164,8 @@ class SubmitRunSerializer(serializers.Serializer[Any]):
             "experiment",
             "pipeline_version",
             "cloned_from",
+            "input_mappings",
+            "output_mappings",
         }
     )
 
@@ -192,6 +194,14 @@ class SubmitRunSerializer(serializers.Serializer[Any]):
     pipeline_version = serializers.IntegerField(required=False, allow_null=True)
     cloned_from = serializers.IntegerField(
         required=False, allow_null=True, help_text="the run this one clones (of the same pipeline)"
+    )
+    input_mappings = serializers.JSONField(
+        required=False,
+        help_text='inputs from an environment variable or a storage path: {"x": {"kind": "env", ...}}',
+    )
+    output_mappings = serializers.JSONField(
+        required=False,
+        help_text='outputs also written to a storage path: {"node.port": {"kind": "datastore", "path": "o"}}',
     )
     save_for_future = serializers.BooleanField(
         required=False, default=False, help_text="remember these choices (never secrets) for this pipeline"

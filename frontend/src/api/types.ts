@@ -396,6 +396,11 @@ export interface SubmitRun {
   storage?: { backend: string; options: Record<string, unknown>; account: number | null }
   /** Pipeline input name -> the artifact or value it gives this run. */
   inputs?: Record<string, { artifact: number } | { value: unknown }>
+  /**
+   * Pipeline input name -> a project environment variable or a path in the run's storage to
+   * take it from (the mapping JSON deployments use); an input is in `inputs` or here, not both.
+   */
+  input_mappings?: Record<string, { kind: 'env'; variable: string } | { kind: 'datastore'; path: string }>
   /** Artifact id -> your credentials for an input artifact kept in someone else's storage. */
   input_credentials?: Record<string, { account: number } | { options: Record<string, unknown> }>
   /** Remember name, debug, experiment and backend choices (never secrets) for this pipeline. */

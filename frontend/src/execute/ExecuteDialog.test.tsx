@@ -68,6 +68,10 @@ describe('ExecuteDialog', () => {
       storage: { backend: 's3', options: { endpoint: 'http://127.0.0.1:9000', bucket: 'runs' }, account: null },
       save_for_future: true,
     })
+    // no pipeline inputs: neither the artifacts nor the environment variables are asked for
+    expect(api.calls.some((call) => call.path === '/api/environment-variables/' || call.path === '/api/artifacts/')).toBe(
+      false,
+    )
   })
 
   it('refuses empty required fields next to them before asking the server', async () => {

@@ -346,6 +346,7 @@ function ExecuteForm({
         compute: chosen.compute,
         storage: chosen.storage,
         ...(Object.keys(given.inputs).length ? { inputs: given.inputs } : {}),
+        ...(Object.keys(given.mappings).length ? { input_mappings: given.mappings } : {}),
         ...(Object.keys(credentials.credentials).length ? { input_credentials: credentials.credentials } : {}),
         save_for_future: save,
         ...(initial
@@ -529,6 +530,7 @@ function ExecuteForm({
       {runInputs.length > 0 && (
         <InputsSection
           inputs={runInputs}
+          projectId={projectId}
           states={inputStates}
           artifacts={artifacts}
           errors={inputErrors}

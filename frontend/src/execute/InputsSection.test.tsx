@@ -1,6 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { RunInput } from '../api/backends'
+import type { EnvironmentVariable } from '../api/deployments'
 import type { Artifact } from '../api/types'
 import { installFakeApi, paginated, type Routes } from '../test/fakeApi'
 import { runDetail } from '../test/fixtures'
@@ -48,6 +49,29 @@ function routes(artifacts: Artifact[], extra: Routes = {}, accounts = [account()
   }
 }
 
+function variable(overrides: Partial<EnvironmentVariable> = {}): EnvironmentVariable {
+  return {
+    id: 1,
+    project: 1,
+    name: 'REGION',
+    secret: false,
+    value: 'eu-west-1',
+    has_value: true,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    ...overrides,
+  }
+}
+
+const VARIABLES = [variable(), variable({ id: 2, name: 'API_KEY', secret: true, value: null })]
+
+function posted(api: { calls: { method: string; path: string; body: unknown }[] }) {
+  return api.calls.filter((call) => call.method === 'POST' && call.path === '/api/runs/').at(-1)!.body as Record<
+    string,
+    unknown
+  >
+}
+
 async function inputsSection() {
   const dialog = await screen.findByRole('dialog', { name: 'Run pipeline' })
   return within(await within(dialog).findByRole('group', { name: 'Inputs' }))
@@ -78,6 +102,15 @@ describe('the execute dialog’s Inputs section', () => {
     expect(inputs.getByText('A CSV table')).toBeTruthy()
     expect((inputs.getByLabelText(/^n/) as HTMLInputElement).value).toBe('3')
     expect(api.calls.find((call) => call.path === '/api/artifacts/')!.search.get('project')).toBe('1')
+    // the source of each input: given by default; no environment variable for a file
+    const source = inputs.getByLabelText('Source of dataset') as HTMLSelectElement
+    expect(source.value).toBe('given')
+    expect([...source.options].map((option) => option.text)).toEqual(['Artifact', 'Datastore path'])
+    expect([...(inputs.getByLabelText('Source of n') as HTMLSelectElement).options].map((option) => option.text)).toEqual(
+      ['Value', 'Environment variable', 'Datastore path'],
+    )
+    // environment variables are asked for only once an input wants one
+    expect(api.calls.some((call) => call.path === '/api/environment-variables/')).toBe(false)
     // nothing chosen for the required inputs: explained next to them, nothing sent
     fireEvent.change(inputs.getByLabelText(/^n/), { target: { value: '' } })
     fireEvent.click(screen.getByRole('button', { name: 'Run' }))
@@ -180,5 +213,138 @@ describe('the execute dialog’s Inputs section', () => {
     fireEvent.change(section.getByLabelText('Linked account'), { target: { value: '5' } })
     fireEvent.click(screen.getByRole('button', { name: 'Run' }))
     expect(await section.findByText('5 is not one of your linked accounts')).toBeTruthy()
+  })
+
+  it('takes an input from a project environment variable: sent in input_mappings, not in inputs', async () => {
+    const { api, started } = renderDialog(
+      routes([artifact()], {
+        'GET /api/environment-variables/': { body: paginated(VARIABLES) },
+        'POST /api/runs/': { status: 201, body: runDetail({ id: 9 }) },
+      }),
+    )
+    const inputs = await inputsSection()
+    fireEvent.change(inputs.getByLabelText(/^dataset/), { target: { value: '7' } })
+    fireEvent.change(inputs.getByLabelText('Source of label'), { target: { value: 'env' } })
+    await waitFor(() =>
+      expect([...(inputs.getByLabelText(/^label/) as HTMLSelectElement).options].map((option) => option.text)).toEqual([
+        'Choose a variable…',
+        'REGION',
+        'API_KEY (secret)',
+      ]),
+    )
+    const asked = api.calls.filter((call) => call.path === '/api/environment-variables/')
+    expect(asked).toHaveLength(1)
+    expect(asked[0]!.search.get('project')).toBe('1')
+    expect(inputs.getByRole('link', { name: 'Manage variables' }).getAttribute('href')).toBe('/environment/?project=1')
+    // a variable must be chosen
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }))
+    expect(await inputs.findByText('Choose an environment variable.')).toBeTruthy()
+    expect(api.calls.some((call) => call.path === '/api/runs/')).toBe(false)
+    fireEvent.change(inputs.getByLabelText(/^label/), { target: { value: 'API_KEY' } })
+    expect(inputs.getByText(/the secret value never shows/)).toBeTruthy()
+    // a second input switched over reuses the list
+    fireEvent.change(inputs.getByLabelText('Source of n'), { target: { value: 'env' } })
+    fireEvent.change(inputs.getByLabelText(/^n/), { target: { value: 'REGION' } })
+    expect(api.calls.filter((call) => call.path === '/api/environment-variables/')).toHaveLength(1)
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }))
+    await waitFor(() => expect(started).toHaveBeenCalled())
+    const body = posted(api)
+    expect(body.inputs).toEqual({ dataset: { artifact: 7 } })
+    expect(body.input_mappings).toEqual({
+      label: { kind: 'env', variable: 'API_KEY' },
+      n: { kind: 'env', variable: 'REGION' },
+    })
+  })
+
+  it('says when the project has no environment variables, with a link to add one', async () => {
+    renderDialog(routes([artifact()], { 'GET /api/environment-variables/': { body: paginated([]) } }))
+    const inputs = await inputsSection()
+    fireEvent.change(inputs.getByLabelText('Source of label'), { target: { value: 'env' } })
+    expect(await inputs.findByText(/No environment variables in this project/)).toBeTruthy()
+    expect(inputs.getByRole('link', { name: 'Add one' }).getAttribute('href')).toBe('/environment/?project=1')
+  })
+
+  it('takes a file or a value from a datastore path; back to a value, it goes in inputs again', async () => {
+    const { api, started } = renderDialog(routes([artifact()], { 'POST /api/runs/': { status: 201, body: runDetail({ id: 9 }) } }))
+    const inputs = await inputsSection()
+    fireEvent.change(inputs.getByLabelText(/^dataset/), { target: { value: '7' } })
+    fireEvent.change(inputs.getByLabelText('Source of dataset'), { target: { value: 'datastore' } })
+    fireEvent.change(inputs.getByLabelText('Source of label'), { target: { value: 'datastore' } })
+    expect(inputs.getAllByText(/a key in the run’s storage, e\.g\. data\/in\.csv/i)).toHaveLength(2)
+    // a path must be typed
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }))
+    expect(await inputs.findAllByText('Type a path in the run’s storage.')).toHaveLength(2)
+    fireEvent.change(inputs.getByLabelText(/^dataset/), { target: { value: ' data/in.csv ' } })
+    fireEvent.change(inputs.getByLabelText(/^label/), { target: { value: 'config/label.txt' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }))
+    await waitFor(() => expect(started).toHaveBeenCalledTimes(1))
+    let body = posted(api)
+    expect(body.inputs).toEqual({ n: { value: 3 } })
+    expect(body.input_mappings).toEqual({
+      dataset: { kind: 'datastore', path: 'data/in.csv' },
+      label: { kind: 'datastore', path: 'config/label.txt' },
+    })
+    // switched back, the artifact chosen before is given again and no mapping is sent
+    fireEvent.change(inputs.getByLabelText('Source of dataset'), { target: { value: 'given' } })
+    expect((inputs.getByLabelText(/^dataset/) as HTMLSelectElement).value).toBe('7')
+    fireEvent.change(inputs.getByLabelText('Source of label'), { target: { value: 'given' } })
+    fireEvent.change(inputs.getByLabelText(/^label/), { target: { value: 'x' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }))
+    await waitFor(() => expect(started).toHaveBeenCalledTimes(2))
+    body = posted(api)
+    expect(body.inputs).toEqual({ dataset: { artifact: 7 }, n: { value: 3 }, label: { value: 'x' } })
+    expect('input_mappings' in body).toBe(false)
+  })
+
+  it('puts the server’s errors about a mapped input next to it', async () => {
+    renderDialog(
+      routes([artifact()], {
+        'GET /api/environment-variables/': { body: paginated(VARIABLES) },
+        'POST /api/runs/': {
+          status: 400,
+          body: {
+            input_mappings: [
+              "inputs.label: environment variable 'REGION' has no value",
+              "inputs.dataset: no file at 'data/missing.csv' in the run's storage",
+            ],
+          },
+        },
+      }),
+    )
+    const inputs = await inputsSection()
+    fireEvent.change(inputs.getByLabelText('Source of dataset'), { target: { value: 'datastore' } })
+    fireEvent.change(inputs.getByLabelText(/^dataset/), { target: { value: 'data/missing.csv' } })
+    fireEvent.change(inputs.getByLabelText('Source of label'), { target: { value: 'env' } })
+    await waitFor(() => expect((inputs.getByLabelText(/^label/) as HTMLSelectElement).options).toHaveLength(3))
+    fireEvent.change(inputs.getByLabelText(/^label/), { target: { value: 'REGION' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }))
+    expect(await inputs.findByText("environment variable 'REGION' has no value")).toBeTruthy()
+    expect(inputs.getByText("no file at 'data/missing.csv' in the run's storage")).toBeTruthy()
+    expect(inputs.getByLabelText(/^label/).getAttribute('aria-invalid')).toBe('true')
+    expect(inputs.getByLabelText(/^dataset/).getAttribute('aria-invalid')).toBe('true')
+    expect(screen.queryByRole('alert')).toBeNull()
+  })
+
+  it('sends the mappings of a recurring run too, and shows why the server refuses them', async () => {
+    const { api } = renderDialog(
+      routes([artifact()], {
+        'POST /api/recurring-runs/preview/': { body: { next_fire_times: ['2026-12-01T08:00:00Z'] } },
+        'POST /api/recurring-runs/': {
+          status: 400,
+          body: { inputs: ['inputs: a recurring run takes values and artifacts; deploy the pipeline instead'] },
+        },
+      }),
+    )
+    const inputs = await inputsSection()
+    fireEvent.click(screen.getByRole('radio', { name: 'Recurring' }))
+    fireEvent.change(inputs.getByLabelText(/^dataset/), { target: { value: '7' } })
+    fireEvent.change(inputs.getByLabelText('Source of label'), { target: { value: 'datastore' } })
+    fireEvent.change(inputs.getByLabelText(/^label/), { target: { value: 'data/label.txt' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Schedule' }))
+    const alert = await screen.findByRole('alert')
+    expect(within(alert).getByText('a recurring run takes values and artifacts; deploy the pipeline instead')).toBeTruthy()
+    const sent = api.calls.find((call) => call.path === '/api/recurring-runs/')!.body as Record<string, unknown>
+    expect(sent.inputs).toEqual({ dataset: { artifact: 7 }, n: { value: 3 } })
+    expect(sent.input_mappings).toEqual({ label: { kind: 'datastore', path: 'data/label.txt' } })
   })
 })

@@ -1,10 +1,15 @@
 // The execute dialog's "Inputs" section: what the run gives each pipeline input (an artifact
 // of the project, picked or uploaded, for file and directory inputs; a value for the others,
-// prefilled with the default), and "Credentials for pipeline inputs" when a chosen artifact
-// is kept in storage opened with someone else's credentials. Pure helpers build the config.
+// prefilled with the default; or, per input, a project environment variable or a path in the
+// run's storage, sent as `input_mappings`), and "Credentials for pipeline inputs" when a
+// chosen artifact is kept in storage opened with someone else's credentials. Pure helpers
+// build the config.
 
-import { useId } from 'react'
+import { useCallback, useEffect, useId, useRef, useState } from 'react'
+import { Link } from 'react-router-dom'
 import type { BackendInfo, LinkedAccount, RunInput } from '../api/backends'
+import { listEnvironmentVariables, type EnvironmentVariable } from '../api/deployments'
+import { itemsOf } from '../api/endpoints'
 import type { Artifact, ParamType } from '../api/types'
 import { isParamType, parseParamInput } from '../editor/typeCheck'
 import { ArtifactPicker } from './ArtifactPicker'
@@ -15,11 +20,24 @@ export { fittingArtifacts } from './ArtifactPicker'
 
 export const ARTIFACT_INPUT_TYPES: readonly string[] = ['file', 'directory']
 
+/**
+ * Where an input's value comes from: given in the dialog (a value, or an artifact for file
+ * and directory inputs), a project environment variable (value inputs only, read when the run
+ * starts), or a path in the run's storage.
+ */
+export type InputSource = 'given' | 'env' | 'datastore'
+
 export interface InputState {
   /** The artifact chosen for a file or directory input. */
   artifact: number | null
   /** The text typed for a value input. */
   text: string
+  /** Absent means 'given' (the export dialog only gives values and artifacts). */
+  source?: InputSource
+  /** The environment variable chosen (source 'env'). */
+  variable?: string
+  /** The storage path typed (source 'datastore'). */
+  path?: string
 }
 
 export type InputStates = Record<string, InputState>
@@ -33,6 +51,8 @@ export interface CredentialState {
 export type CredentialStates = Record<string, CredentialState>
 
 export type RunInputs = Record<string, { artifact: number } | { value: unknown }>
+/** The config's `input_mappings`: the same mapping JSON deployments use (runs/mappings.py). */
+export type RunInputMappings = Record<string, { kind: 'env'; variable: string } | { kind: 'datastore'; path: string }>
 export type RunInputCredentials = Record<string, { account: number } | { options: Record<string, unknown> }>
 
 function shown(value: unknown): string {
@@ -44,24 +64,59 @@ export function isArtifactInput(input: RunInput): boolean {
   return ARTIFACT_INPUT_TYPES.includes(input.type)
 }
 
+/** The sources an input may take its value from: no environment variable for files. */
+export function inputSources(input: RunInput): InputSource[] {
+  return isArtifactInput(input) ? ['given', 'datastore'] : ['given', 'env', 'datastore']
+}
+
+export function sourceOf(state: InputState | undefined): InputSource {
+  return state?.source ?? 'given'
+}
+
+const SOURCE_LABELS: Record<Exclude<InputSource, 'given'>, string> = {
+  env: 'Environment variable',
+  datastore: 'Datastore path',
+}
+
+function sourceLabel(input: RunInput, source: InputSource): string {
+  if (source === 'given') return isArtifactInput(input) ? 'Artifact' : 'Value'
+  return SOURCE_LABELS[source]
+}
+
 export function initialInputStates(inputs: readonly RunInput[]): InputStates {
   return Object.fromEntries(inputs.map((input) => [input.name, { artifact: null, text: shown(input.default) }]))
 }
 
 /**
- * The config's `inputs` from the dialog's states, or the problems by input name: a wired
- * input without a default needs an artifact or a value; typed text must fit the type.
+ * The config's `inputs` and `input_mappings` from the dialog's states, or the problems by
+ * input name: a wired input without a default needs an artifact or a value; typed text must
+ * fit the type; an input taken from an environment variable or a storage path needs the
+ * variable or the path (and goes in `input_mappings` only, never in `inputs`).
  * Empty values are left out (the input's default applies).
  */
 export function buildInputs(
   inputs: readonly RunInput[],
   states: InputStates,
-): { inputs: RunInputs; errors: Record<string, string> } {
+): { inputs: RunInputs; mappings: RunInputMappings; errors: Record<string, string> } {
   const result: RunInputs = {}
+  const mappings: RunInputMappings = {}
   const errors: Record<string, string> = {}
   for (const input of inputs) {
     const state = states[input.name] ?? { artifact: null, text: '' }
     const required = input.wired && (input.default === null || input.default === undefined)
+    const source = inputSources(input).includes(sourceOf(state)) ? sourceOf(state) : 'given'
+    if (source === 'env') {
+      const variable = (state.variable ?? '').trim()
+      if (variable) mappings[input.name] = { kind: 'env', variable }
+      else errors[input.name] = 'Choose an environment variable.'
+      continue
+    }
+    if (source === 'datastore') {
+      const path = (state.path ?? '').trim()
+      if (path) mappings[input.name] = { kind: 'datastore', path }
+      else errors[input.name] = 'Type a path in the run’s storage.'
+      continue
+    }
     if (isArtifactInput(input)) {
       if (state.artifact !== null) result[input.name] = { artifact: state.artifact }
       else if (required) errors[input.name] = 'Choose an artifact, or upload a file.'
@@ -76,7 +131,7 @@ export function buildInputs(
     if (!parsed.ok) errors[input.name] = `The value ${parsed.reason}.`
     else result[input.name] = { value: parsed.value }
   }
-  return { inputs: result, errors }
+  return { inputs: result, mappings, errors }
 }
 
 /** Chosen artifacts whose storage needs your credentials, by storage backend. */
@@ -88,7 +143,7 @@ export function credentialsNeeded(
   const byId = new Map(artifacts.map((artifact) => [artifact.id, artifact]))
   const needed = new Map<string, Artifact[]>()
   for (const input of inputs) {
-    const chosen = isArtifactInput(input) ? states[input.name]?.artifact : null
+    const chosen = isArtifactInput(input) && sourceOf(states[input.name]) === 'given' ? states[input.name]?.artifact : null
     const artifact = chosen === null || chosen === undefined ? undefined : byId.get(chosen)
     if (!artifact?.needs_credentials) continue
     const list = needed.get(artifact.storage_backend) ?? []
@@ -152,7 +207,9 @@ export function placeCredentialErrors(
       const [, artifactId = '', ...rest] = key.split('.')
       const backend = backendOf.get(artifactId)
       const where = rest[0] === 'options' ? rest[1] : rest[0]
-      const input = inputs.find((item) => String(states[item.name]?.artifact) === artifactId)
+      const input = inputs.find(
+        (item) => sourceOf(states[item.name]) === 'given' && String(states[item.name]?.artifact) === artifactId,
+      )
       if (backend) credentials[where ? `${backend}.${where}` : backend] ??= message
       else if (input) byInput[input.name] ??= message
       else stray.push(message)
@@ -236,41 +293,214 @@ export function InputControl({
   )
 }
 
+/** The project's environment variables, asked for once, when an input first needs them. */
+export interface EnvironmentVariables {
+  status: 'idle' | 'loading' | 'success' | 'error'
+  items: EnvironmentVariable[]
+}
+
+function useEnvironmentVariables(projectId: number, wanted: boolean): [EnvironmentVariables, () => void] {
+  const [state, setState] = useState<EnvironmentVariables>({ status: 'idle', items: [] })
+  const controller = useRef<AbortController | null>(null)
+  const load = useCallback(() => {
+    controller.current?.abort()
+    const current = new AbortController()
+    controller.current = current
+    setState((previous) => ({ ...previous, status: 'loading' }))
+    listEnvironmentVariables(projectId, current.signal)
+      .then(itemsOf)
+      .then(
+        (items) => {
+          if (!current.signal.aborted) setState({ status: 'success', items })
+        },
+        () => {
+          if (!current.signal.aborted) setState({ status: 'error', items: [] })
+        },
+      )
+  }, [projectId])
+  // The first input switched to "Environment variable" (or cloned as one) asks for them.
+  useEffect(() => {
+    if (wanted && state.status === 'idle') load()
+  }, [wanted, state.status, load])
+  useEffect(() => () => controller.current?.abort(), [])
+  return [state, load]
+}
+
+function EnvironmentControl({
+  id,
+  projectId,
+  value,
+  variables,
+  invalid,
+  describedBy,
+  onChange,
+  onRetry,
+}: {
+  id: string
+  projectId: number
+  value: string
+  variables: EnvironmentVariables
+  invalid?: boolean
+  describedBy?: string
+  onChange: (variable: string) => void
+  onRetry: () => void
+}) {
+  const manage = `/environment/?project=${projectId}`
+  if (variables.status === 'success' && !variables.items.length) {
+    return (
+      <p id={id} className="execute-input-empty" aria-describedby={describedBy}>
+        No environment variables in this project.{' '}
+        <Link to={manage} target="_blank" rel="noreferrer" className="small-link">
+          Add one
+        </Link>
+      </p>
+    )
+  }
+  if (variables.status === 'error') {
+    return (
+      <p id={id} className="execute-input-empty" role="alert">
+        The environment variables could not be loaded.{' '}
+        <button type="button" className="button button-small" onClick={onRetry}>
+          Retry
+        </button>
+      </p>
+    )
+  }
+  const loading = variables.status !== 'success'
+  // A variable named by a clone but gone since stays listed, so the choice is not lost silently.
+  const missing = value && !loading && !variables.items.some((item) => item.name === value)
+  return (
+    <div className="execute-input-env">
+      <select
+        id={id}
+        value={value}
+        aria-invalid={invalid ? true : undefined}
+        aria-describedby={describedBy}
+        aria-busy={loading || undefined}
+        onChange={(event) => onChange(event.target.value)}
+      >
+        <option value="">{loading ? 'Loading variables…' : 'Choose a variable…'}</option>
+        {missing && <option value={value}>{value} (not found)</option>}
+        {variables.items.map((variable) => (
+          <option key={variable.id} value={variable.name}>
+            {variable.name}
+            {variable.secret ? ' (secret)' : ''}
+          </option>
+        ))}
+      </select>
+      <Link to={manage} target="_blank" rel="noreferrer" className="small-link">
+        Manage variables
+      </Link>
+    </div>
+  )
+}
+
 function InputField({
   input,
+  projectId,
   state,
   artifacts,
+  variables,
   error,
   onChange,
   onUpload,
+  onRetryVariables,
 }: {
   input: RunInput
+  projectId: number
   state: InputState
   artifacts: readonly Artifact[]
+  variables: EnvironmentVariables
   error?: string
   onChange: (state: InputState) => void
   onUpload: (file: File) => Promise<void>
+  onRetryVariables: () => void
 }) {
   const id = useId()
   const required = input.wired && (input.default === null || input.default === undefined)
-  const describedBy = [error ? `${id}-error` : '', input.description ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined
+  const sources = inputSources(input)
+  const source = sources.includes(sourceOf(state)) ? sourceOf(state) : 'given'
+  const chosen = source === 'env' ? variables.items.find((item) => item.name === state.variable) : undefined
+  const sourceHint =
+    source === 'datastore'
+      ? isArtifactInput(input)
+        ? 'A key in the run’s storage, e.g. data/in.csv: the file is copied into an artifact when the run starts.'
+        : 'A key in the run’s storage, e.g. data/in.csv: its content is read when the run starts.'
+      : source === 'env'
+        ? chosen?.secret
+          ? 'Read when the run starts; the secret value never shows in the run’s config.'
+          : 'Read when the run starts.'
+        : ''
+  const describedBy =
+    [error ? `${id}-error` : '', sourceHint ? `${id}-source-hint` : '', input.description ? `${id}-hint` : '']
+      .filter(Boolean)
+      .join(' ') || undefined
+  const invalid = Boolean(error)
   return (
     <div className="field execute-input">
       <label htmlFor={id}>
         {input.name} <span className="type-tag">{input.type}</span>
         {!input.wired ? <span className="optional"> not wired: not used</span> : !required && <span className="optional"> optional</span>}
       </label>
-      <InputControl
-        id={id}
-        input={input}
-        state={state}
-        artifacts={artifacts}
-        invalid={Boolean(error)}
-        describedBy={describedBy}
-        required={required}
-        onChange={onChange}
-        onUpload={onUpload}
-      />
+      <div className="execute-input-row">
+        <select
+          className="execute-input-source"
+          aria-label={`Source of ${input.name}`}
+          value={source}
+          onChange={(event) => onChange({ ...state, source: event.target.value as InputSource })}
+        >
+          {sources.map((item) => (
+            <option key={item} value={item}>
+              {sourceLabel(input, item)}
+            </option>
+          ))}
+        </select>
+        <div className="execute-input-value">
+          {source === 'given' && (
+            <InputControl
+              id={id}
+              input={input}
+              state={state}
+              artifacts={artifacts}
+              invalid={invalid}
+              describedBy={describedBy}
+              required={required}
+              onChange={onChange}
+              onUpload={onUpload}
+            />
+          )}
+          {source === 'env' && (
+            <EnvironmentControl
+              id={id}
+              projectId={projectId}
+              value={state.variable ?? ''}
+              variables={variables}
+              invalid={invalid}
+              describedBy={describedBy}
+              onChange={(variable) => onChange({ ...state, variable })}
+              onRetry={onRetryVariables}
+            />
+          )}
+          {source === 'datastore' && (
+            <input
+              id={id}
+              className="mono"
+              spellCheck={false}
+              autoComplete="off"
+              placeholder="data/in.csv"
+              value={state.path ?? ''}
+              aria-invalid={invalid ? true : undefined}
+              aria-describedby={describedBy}
+              onChange={(event) => onChange({ ...state, path: event.target.value })}
+            />
+          )}
+        </div>
+      </div>
+      {sourceHint && (
+        <p id={`${id}-source-hint`} className="field-hint">
+          {sourceHint}
+        </p>
+      )}
       {input.description && (
         <p id={`${id}-hint`} className="field-hint">
           {input.description}
@@ -283,6 +513,7 @@ function InputField({
 
 export function InputsSection({
   inputs,
+  projectId,
   states,
   artifacts,
   errors,
@@ -290,6 +521,8 @@ export function InputsSection({
   onUpload,
 }: {
   inputs: readonly RunInput[]
+  /** The project whose environment variables an input may read. */
+  projectId: number
   states: InputStates
   artifacts: readonly Artifact[]
   /** Messages by input name. */
@@ -298,19 +531,29 @@ export function InputsSection({
   onUpload: (name: string, file: File) => Promise<void>
 }) {
   const id = useId()
+  const wantsVariables = inputs.some(
+    (input) => sourceOf(states[input.name]) === 'env' && inputSources(input).includes('env'),
+  )
+  const [variables, reloadVariables] = useEnvironmentVariables(projectId, wantsVariables)
   return (
     <fieldset className="execute-section execute-inputs" aria-labelledby={`${id}-legend`}>
       <legend id={`${id}-legend`}>Inputs</legend>
-      <p className="field-hint">What this run is given: an artifact of the project for files and directories, a value for the others.</p>
+      <p className="field-hint">
+        What this run is given: an artifact of the project for files and directories, a value for the others; or,
+        per input, a project environment variable or a path in the run’s storage.
+      </p>
       {inputs.map((input) => (
         <InputField
           key={input.name}
           input={input}
+          projectId={projectId}
           state={states[input.name] ?? { artifact: null, text: '' }}
           artifacts={artifacts}
+          variables={variables}
           error={errors[input.name]}
           onChange={(state) => onChange(input.name, state)}
           onUpload={(file) => onUpload(input.name, file)}
+          onRetryVariables={reloadVariables}
         />
       ))}
     </fieldset>

@@ -30,6 +30,7 @@ export function dialogErrors(error: unknown): DialogErrors {
       else if (credentials) result.fields[`input_credentials.${credentials[1]}`] ??= credentials[2]!
       else if (key === 'compute' || key === 'storage') result.fields[`${key}.backend`] ??= message.replace(/^(compute|storage): /, '')
       else if (key === 'name' || key === 'experiment') result.fields[key] ??= message.replace(/^experiment: /, '')
+      else if (key === 'inputs') result.general.push(message.replace(/^inputs: /, ''))
       else result.general.push(message)
     }
   }
