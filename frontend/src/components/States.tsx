@@ -134,3 +134,24 @@ export function NotFoundState({
     </section>
   )
 }
+
+/** A whole page saying a thing is not there: a bad id, deleted, or in a project you are not in. */
+export function MissingPage({
+  title,
+  backTo,
+  backLabel,
+  children,
+}: {
+  title: string
+  backTo: string
+  backLabel: string
+  children?: ReactNode
+}) {
+  return (
+    <div className="page">
+      <NotFoundState title={title} backTo={backTo} backLabel={backLabel}>
+        {children ?? <p>It may have been deleted, or you may not be a member of its project.</p>}
+      </NotFoundState>
+    </div>
+  )
+}

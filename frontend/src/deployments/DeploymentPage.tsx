@@ -18,7 +18,7 @@ import {
 import { ConfirmDialog } from '../components/ConfirmDialog'
 import { RelativeTime } from '../components/RelativeTime'
 import { StateBadge } from '../components/StateBadge'
-import { EmptyState, ErrorState, NotFoundState, Spinner } from '../components/States'
+import { EmptyState, ErrorState, MissingPage, Spinner } from '../components/States'
 import { useDocumentTitle } from '../hooks/useDocumentTitle'
 import { useNow } from '../hooks/useNow'
 import { usePolling } from '../hooks/usePolling'
@@ -43,13 +43,7 @@ export function DeploymentPage() {
 }
 
 function DeploymentNotFound() {
-  return (
-    <div className="page">
-      <NotFoundState title="Deployment not found" backTo="/deployments/" backLabel="Back to deployments">
-        <p>It may have been deleted, or you may not be a member of its project.</p>
-      </NotFoundState>
-    </div>
-  )
+  return <MissingPage title="Deployment not found" backTo="/deployments/" backLabel="Back to deployments" />
 }
 
 function DeploymentView({ id }: { id: number }) {

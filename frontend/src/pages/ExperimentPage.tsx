@@ -5,7 +5,7 @@ import { getExperiment, listExperimentRuns } from '../api/runsManagement'
 import { CompareBar, SelectAllHeader, SelectRunCell, useRunSelection } from '../compare/CompareSelection'
 import { StateBadge } from '../components/StateBadge'
 import { RelativeTime } from '../components/RelativeTime'
-import { EmptyState, ErrorState, NotFoundState, SkeletonTable, Spinner } from '../components/States'
+import { EmptyState, ErrorState, MissingPage, SkeletonTable, Spinner } from '../components/States'
 import { useDocumentTitle } from '../hooks/useDocumentTitle'
 import { useNow } from '../hooks/useNow'
 import { usePolling } from '../hooks/usePolling'
@@ -23,13 +23,7 @@ export function ExperimentPage() {
 }
 
 function ExperimentNotFound() {
-  return (
-    <div className="page">
-      <NotFoundState title="Experiment not found" backTo="/experiments/" backLabel="Back to experiments">
-        <p>It may have been deleted, or you may not be a member of its project.</p>
-      </NotFoundState>
-    </div>
-  )
+  return <MissingPage title="Experiment not found" backTo="/experiments/" backLabel="Back to experiments" />
 }
 
 function ExperimentView({ id }: { id: number }) {

@@ -7,7 +7,7 @@ import type { GraphNode, RunDetail } from '../api/types'
 import { ConnectionStatus } from '../components/ConnectionStatus'
 import { RelativeTime } from '../components/RelativeTime'
 import { StateBadge, stateLabel } from '../components/StateBadge'
-import { ErrorState, NotFoundState, Spinner } from '../components/States'
+import { ErrorState, MissingPage, Spinner } from '../components/States'
 import { RunGraph } from '../graph/RunGraph'
 import { useDocumentTitle } from '../hooks/useDocumentTitle'
 import { isModalOpen, useKeydown } from '../hooks/useKeydown'
@@ -34,13 +34,7 @@ const VIEWER_REASON = 'Viewers cannot cancel or re-run: it needs the editor role
 
 
 function RunNotFound() {
-  return (
-    <div className="page">
-      <NotFoundState title="Run not found" backTo="/runs/" backLabel="Back to runs">
-        <p>It may have been deleted, or you may not be a member of its project.</p>
-      </NotFoundState>
-    </div>
-  )
+  return <MissingPage title="Run not found" backTo="/runs/" backLabel="Back to runs" />
 }
 
 export default function RunPage() {

@@ -15,7 +15,7 @@ import { isApiError } from '../api/client'
 import { ConfirmDialog } from '../components/ConfirmDialog'
 import { RelativeTime } from '../components/RelativeTime'
 import { StateBadge } from '../components/StateBadge'
-import { EmptyState, ErrorState, NotFoundState, SkeletonTable, Spinner } from '../components/States'
+import { EmptyState, ErrorState, MissingPage, SkeletonTable, Spinner } from '../components/States'
 import { useDocumentTitle } from '../hooks/useDocumentTitle'
 import { useNow } from '../hooks/useNow'
 import { usePolling } from '../hooks/usePolling'
@@ -37,13 +37,7 @@ export function RecurringRunPage() {
 }
 
 function RecurringNotFound() {
-  return (
-    <div className="page">
-      <NotFoundState title="Recurring run not found" backTo="/recurring/" backLabel="Back to recurring runs">
-        <p>It may have been deleted, or you may not be a member of its project.</p>
-      </NotFoundState>
-    </div>
-  )
+  return <MissingPage title="Recurring run not found" backTo="/recurring/" backLabel="Back to recurring runs" />
 }
 
 function RecurringRunView({ id }: { id: number }) {
