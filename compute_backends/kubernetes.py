@@ -28,18 +28,34 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from runtime.container import (
+    FILES_DIR,
+    TaskError,
+    collect_outputs,
+    input_paths,
+    invocation,
+    pipeline_slug,
+    substitute_variables,
+)
+
 from .base import ComputeBackend, Execution, LaunchFailed, LaunchRefused, LaunchSpec
 from .k8s_manifests import (
+    BUNDLE_DIR,
     FETCH_CONTAINER,
-    KUBEFLOW_GROUP,
-    KUBEFLOW_VERSION,
+    NODE_DIR,
+    SINGLE_POD_TYPES,
     TRAINING_KINDS,
+    UPLOAD_CONTAINER,
+    WORK_MOUNT,
+    WORKSPACE_MOUNT,
+    ContainerTask,
     KubernetesOptions,
     NodeJob,
     job_name,
     manifest_for,
     primary_container,
     primary_pod_selector,
+    task_job_name,
 )
 
 if TYPE_CHECKING:
@@ -50,6 +66,8 @@ logger = logging.getLogger(__name__)
 TEMP_PREFIX = "tmp/kubernetes"
 MAX_URL_SECONDS = 7 * 24 * 3600  # the longest an S3 (SigV4) presigned URL lives
 LOG_DRAIN_SECONDS = 15.0
+# How long a container task's upload sidecar may take once the task has ended.
+UPLOAD_WAIT_SECONDS = 300.0
 # API answers worth trying again; anything else 4xx is a refusal.
 TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 JOB_DONE = frozenset({"Complete", "SuccessCriteriaMet", "Succeeded"})
@@ -112,7 +130,7 @@ class Workload:
             _json(self.batch.create_namespaced_job(self.namespace, body, _preload_content=False))
         else:
             self.custom.create_namespaced_custom_object(
-                KUBEFLOW_GROUP, KUBEFLOW_VERSION, self.namespace, self.training.plural, manifest
+                self.training.group, self.training.version, self.namespace, self.training.plural, manifest
             )
 
     def read(self) -> dict[str, Any] | None:
@@ -126,7 +144,7 @@ class Workload:
                 )
                 return _json(response)
             found = self.custom.get_namespaced_custom_object(
-                KUBEFLOW_GROUP, KUBEFLOW_VERSION, self.namespace, self.training.plural, self.name
+                self.training.group, self.training.version, self.namespace, self.training.plural, self.name
             )
             return cast(dict[str, Any], found)
         except ApiException as exc:
@@ -147,8 +165,8 @@ class Workload:
                 )
             else:
                 self.custom.delete_namespaced_custom_object(
-                    KUBEFLOW_GROUP,
-                    KUBEFLOW_VERSION,
+                    self.training.group,
+                    self.training.version,
                     self.namespace,
                     self.training.plural,
                     self.name,
@@ -398,10 +416,10 @@ def _skip_caches(member: tarfile.TarInfo) -> tarfile.TarInfo | None:
     return None if "__pycache__" in member.name.split("/") else member
 
 
-def pack_inputs(spec: LaunchSpec, target: IO[bytes]) -> None:
+def pack_inputs(spec: LaunchSpec, target: IO[bytes]) -> dict[str, Any]:
     """The pod's /work as a tar.gz: `bundle/`, and `node/` holding the work dir's inputs
     and the job file, whose input paths become relative to the work dir (runtime/pod.py
-    makes them absolute again inside the pod)."""
+    makes them absolute again inside the pod). Answers the job as packed."""
     job = json.loads(spec.job_file.read_text())
     work_dir = spec.work_dir.resolve()
     with tarfile.open(fileobj=target, mode="w:gz") as archive:
@@ -427,6 +445,7 @@ def pack_inputs(spec: LaunchSpec, target: IO[bytes]) -> None:
         info.mtime = int(time.time())
         info.mode = 0o644
         archive.addfile(info, io.BytesIO(data))
+    return job
 
 
 def _output_member(member: tarfile.TarInfo, destination: str) -> tarfile.TarInfo | None:
@@ -442,6 +461,87 @@ def unpack_outputs(source: IO[bytes], work_dir: Path) -> None:
     climbs out of it, links out of it or is a device raises tarfile.FilterError."""
     with tarfile.open(fileobj=source, mode="r|gz") as archive:
         archive.extractall(work_dir, filter=_output_member)
+
+
+# --- container tasks --------------------------------------------------------------------------
+
+
+def prepare_task(spec: LaunchSpec) -> dict[str, Any] | None:
+    """A container task's job (None for a Python node), its inline input values written to
+    files in the work dir first (a container reads every input from a file)."""
+    job: dict[str, Any] = json.loads(spec.job_file.read_text())
+    operation = (job.get("node") or {}).get("operation") or {}
+    if operation.get("kind") != "container":
+        return None
+    try:
+        job["inputs"] = input_paths(operation, job.get("inputs") or {}, spec.work_dir)
+    except TaskError as exc:
+        raise LaunchRefused(str(exc)) from None
+    spec.job_file.write_text(json.dumps(job))
+    return job
+
+
+def pipeline_name_of(bundle_dir: Path) -> str:
+    return str(json.loads((bundle_dir / "pipeline.json").read_text())["pipeline"]["name"])
+
+
+def task_variables(
+    spec: LaunchSpec, job: dict[str, Any], slug: str, options: KubernetesOptions
+) -> dict[str, str]:
+    """The processing variables inside the pod: ROOT_PATH is the bundle's `files/`, RUN_PATH
+    a folder of the workspace claim (or, without one, of the pod itself)."""
+    task_id = (job.get("task") or {}).get("id")
+    if not task_id:
+        task_id = f"{spec.run_id}-{spec.node_id}" if spec.run_id is not None else spec.node_id
+    if options.workspace_claim:
+        run_path = f"{WORKSPACE_MOUNT}/run-{spec.run_id if spec.run_id is not None else 'local'}"
+    else:
+        run_path = f"{WORK_MOUNT}/workspace"
+    root = f"{BUNDLE_DIR}/{FILES_DIR}"
+    return {"TASK_ID": str(task_id), "RUN_PATH": run_path, "ROOT_PATH": root, "WORK_PATH": f"{root}/{slug}"}
+
+
+def container_task(
+    spec: LaunchSpec,
+    job: dict[str, Any],
+    packed: dict[str, Any],
+    pipeline_name: str,
+    options: KubernetesOptions,
+) -> ContainerTask:
+    """The task's container, filled in for the pod's paths (`packed` is the job as the pod
+    gets it, input paths relative to /work/node)."""
+    node = job["node"]
+    operation = node["operation"]
+    slug = (job.get("task") or {}).get("pipeline_slug") or pipeline_slug(pipeline_name)
+    variables = task_variables(spec, job, slug, options)
+    inputs = {
+        port: f"{NODE_DIR}/{given}"
+        for port, given in (packed.get("inputs") or {}).items()
+        if isinstance(given, str)
+    }
+    params = {**(node.get("params") or {}), **(job.get("params") or {})}
+    command, args, env = invocation(operation, params, inputs, f"{NODE_DIR}/outputs", variables)
+    extras = operation.get("kubernetes") or {}
+    mounts = [
+        {
+            "name": str(m["name"]),
+            "path": substitute_variables(str(m["path"]), variables),
+            "claim": str(m["claim"]),
+        }
+        for m in extras.get("mounts") or []
+    ]
+    return ContainerTask(
+        image=str(operation.get("image") or options.image),
+        command=command,
+        args=args,
+        env=env,
+        make_dirs=[NODE_DIR, f"{NODE_DIR}/outputs", variables["RUN_PATH"], variables["WORK_PATH"]],
+        mounts=mounts,
+        secrets=[str(name) for name in extras.get("secrets") or []],
+        config_maps=[str(name) for name in extras.get("config_maps") or []],
+        pull_policy=str(extras.get("pull_policy") or ""),
+        node_selector={str(k): str(v) for k, v in (extras.get("node_selector") or {}).items()},
+    )
 
 
 # --- the execution ---------------------------------------------------------------------------
@@ -477,6 +577,10 @@ class KubernetesExecution(Execution):
         self.waiting: str | None = None
         self.announced: set[str] = set()
         self.failed_reads = 0
+        # A container task's node entry: its pod has the upload sidecar, and its outputs
+        # are read into result.json here, once unpacked.
+        self.task_node: dict[str, Any] | None = None
+        self.main_ended_at: float | None = None
 
     # the contract
 
@@ -556,9 +660,10 @@ class KubernetesExecution(Execution):
             return
         if self.follower is not None:
             self.follower.stop()
-        self.follower = LogFollower(
-            self.workload, name, [FETCH_CONTAINER, self.workload.container], self.lines, self.poll_seconds
-        )
+        containers = [FETCH_CONTAINER, self.workload.container]
+        if self.task_node is not None:
+            containers.append(UPLOAD_CONTAINER)
+        self.follower = LogFollower(self.workload, name, containers, self.lines, self.poll_seconds)
         self.follower.start()
 
     def _report(self, pod: dict[str, Any] | None) -> None:
@@ -582,6 +687,8 @@ class KubernetesExecution(Execution):
         """The node's exit code once it has ended, else None."""
         main = container_state(pod, self.workload.container)
         if main is not None and main[0] == "terminated":
+            if not self._uploaded(pod):
+                return None
             ended = main[1]
             reason = ended.get("reason") or ""
             if reason not in NORMAL_ENDINGS:
@@ -607,6 +714,22 @@ class KubernetesExecution(Execution):
         self._say(f"[pipewright] Kubernetes stopped the node: {reason}{detail}")
         return 124 if reason == "DeadlineExceeded" else 1
 
+    def _uploaded(self, pod: dict[str, Any] | None) -> bool:
+        """A container task's upload sidecar has sent the outputs (it does once the task's
+        container has ended and Kubernetes stops it); always True for a Python node."""
+        if self.task_node is None:
+            return True
+        state = container_state(pod, UPLOAD_CONTAINER)
+        if state is None or state[0] == "terminated" or pod_phase(pod) in ("Succeeded", "Failed"):
+            return True
+        now = time.monotonic()
+        if self.main_ended_at is None:
+            self.main_ended_at = now
+        if now - self.main_ended_at > UPLOAD_WAIT_SECONDS:
+            self._say("[pipewright] the upload sidecar did not end in time: the outputs may be missing")
+            return True
+        return False
+
     def _finish(self, code: int) -> None:
         if self.follower is not None:
             self.follower.join(timeout=LOG_DRAIN_SECONDS)
@@ -627,6 +750,12 @@ class KubernetesExecution(Execution):
         except (tarfile.TarError, OSError, EOFError) as exc:
             self._say(f"[pipewright] refused the outputs the pod uploaded: {exc}")
             return code or 1
+        if self.task_node is not None and code == 0:
+            try:  # what the task wrote to $PW_OUTPUT_DIR/<name>, into result.json
+                collect_outputs(self.task_node["operation"], self.work_dir, str(self.task_node["id"]))
+            except (TaskError, OSError) as exc:
+                self._say(f"[pipewright] {exc}")
+                return 1
         return code
 
     def _delete(self) -> None:
@@ -814,6 +943,14 @@ class KubernetesCompute(ComputeBackend):
                 "Environment from config maps",
                 "Config maps whose keys become environment variables of the nodes.",
             ),
+            "workspace_claim": {
+                "type": "string",
+                "title": "Run workspace claim",
+                "description": "Persistent volume claim (ReadWriteMany) that container tasks mount at "
+                "/workspace: ${RUN_PATH} is /workspace/run-<id> on it, shared by a run's tasks. "
+                "Empty: each task's pod has a ${RUN_PATH} of its own.",
+                "default": "",
+            },
             "ttl_seconds": {
                 "type": "integer",
                 "title": "Keep finished Jobs (seconds)",
@@ -913,20 +1050,28 @@ class KubernetesCompute(ComputeBackend):
 
         storage = self._presigning_storage()
         resource_type = str(spec.resources.get("resource_type") or "job")
-        if resource_type != "job" and resource_type not in TRAINING_KINDS:
+        if resource_type not in SINGLE_POD_TYPES and resource_type not in TRAINING_KINDS:
             raise LaunchRefused(
-                f"unknown resource_type {resource_type!r}; use job, {', '.join(TRAINING_KINDS)}"
+                f"unknown resource_type {resource_type!r}; use Pod, job, {', '.join(TRAINING_KINDS)}"
             )
-        name = job_name(spec.node_id, spec.run_id, spec.attempt, secrets.token_hex(3))
+        task_job = prepare_task(spec)
+        if task_job is not None:
+            pipeline_name = pipeline_name_of(spec.bundle_dir)
+            name = task_job_name(pipeline_name, spec.node_id, secrets.token_hex(3))
+        else:
+            name = job_name(spec.node_id, spec.run_id, spec.attempt, secrets.token_hex(3))
         workload = Workload(self.api(), self.options.namespace, name, resource_type)
         keys = (f"{TEMP_PREFIX}/{name}/inputs.tar.gz", f"{TEMP_PREFIX}/{name}/outputs.tar.gz")
         seconds = MAX_URL_SECONDS
         if spec.timeout_seconds:
             seconds = min(MAX_URL_SECONDS, math.ceil(spec.timeout_seconds) + 3600)
         with tempfile.TemporaryFile() as packed:
-            pack_inputs(spec, packed)
+            packed_job = pack_inputs(spec, packed)
             packed.seek(0)
             storage.save(keys[0], packed)
+        task = None
+        if task_job is not None:
+            task = container_task(spec, task_job, packed_job, pipeline_name, self.options)
         try:
             job = NodeJob(
                 name=name,
@@ -938,6 +1083,7 @@ class KubernetesCompute(ComputeBackend):
                 attempt=spec.attempt,
                 timeout_seconds=spec.timeout_seconds,
                 env=dict(spec.env),
+                task=task,
             )
             workload.create(manifest_for(job, self.options))
         except ApiException as exc:
@@ -946,7 +1092,9 @@ class KubernetesCompute(ComputeBackend):
             if exc.status in TRANSIENT_STATUSES:
                 raise KubernetesUnavailable(f"Kubernetes could not create {workload}: {text}") from None
             hint = ""
-            if exc.status == 404 and resource_type in TRAINING_KINDS:
+            if exc.status == 404 and resource_type == "ElasticJob":
+                hint = " (is DLRover's ElasticJob operator installed?)"
+            elif exc.status == 404 and resource_type in TRAINING_KINDS:
                 hint = " (is the Kubeflow training operator installed?)"
             raise LaunchRefused(f"Kubernetes refused {workload}: {text}{hint}") from None
         except Exception as exc:
@@ -960,5 +1108,7 @@ class KubernetesCompute(ComputeBackend):
                 ) from None
             raise
         execution = KubernetesExecution(workload, spec.work_dir, storage, keys, on_wait, self.poll_seconds)
+        if task_job is not None:
+            execution.task_node = task_job["node"]
         execution.lines.put(f"[pipewright] created {workload}")
         return execution

@@ -8,6 +8,7 @@ worker is killed. GPUs are assigned exclusively through CUDA_VISIBLE_DEVICES.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import select
@@ -19,6 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
+
+from runtime.container import missing_command_message
 
 from .base import ComputeBackend, Execution, LaunchRefused, LaunchSpec
 from .forked import ForkedProcess, fork_server
@@ -88,6 +91,22 @@ def _pidfd(process: subprocess.Popen[bytes]) -> int | None:
         return None
 
 
+def refuse_missing_command(spec: LaunchSpec) -> None:
+    """A container task runs here as its command (runtime/container.py, through `main.py`
+    like any node): refuse it before launch when the command is not installed here."""
+    try:
+        node = json.loads(spec.job_file.read_text()).get("node") or {}
+    except (OSError, ValueError):
+        return
+    operation = node.get("operation") or {}
+    if operation.get("kind") != "container":
+        return
+    command = [str(item) for item in operation.get("command") or []]
+    problem = missing_command_message(command)
+    if problem:
+        raise LaunchRefused(problem)
+
+
 class LocalCompute(ComputeBackend):
     name = "local"
     label = "This machine"
@@ -135,6 +154,7 @@ class LocalCompute(ComputeBackend):
             time.sleep(1)
 
     def launch(self, spec: LaunchSpec, on_wait: Any = None) -> Execution:
+        refuse_missing_command(spec)
         gpu_env, lease, notes = self._gpu_env(spec, on_wait)
         # The node kills itself when this process dies (runtime/guard.py).
         env = {

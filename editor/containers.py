@@ -5,6 +5,11 @@ command or the args names a parameter (replaced by its value), an input (the pat
 file in the container) or an output (the path to write it to, `$PW_OUTPUT_DIR/<name>`). The
 same values are also in the environment as `PW_PARAM_<NAME>`, `PW_INPUT_<NAME>` and
 `PW_OUTPUT_<NAME>`, NAME upper-cased. docs/editor.md describes it for authors.
+
+Processing variables, `${RUN_PATH}`, `${TASK_ID}`, `${ROOT_PATH}` and `${WORK_PATH}`, are
+replaced when the task runs, in the command, the args and the mount paths (see
+`PROCESSING_VARIABLES`). `$${NAME}` is a literal `${NAME}`; a `$` not followed by `{` (a shell's
+`$HOME`, `$1`) is left alone.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ import re
 from collections import Counter
 from typing import Any
 
-from editor.schemas import OperationInterface
+from pydantic import ValidationError
+
+from editor.schemas import KubernetesSpec, OperationInterface
 
 # A Docker image reference, as github.com/distribution/reference parses it:
 # [host[:port]/]path[/path...][:tag][@digest].
@@ -28,6 +35,10 @@ IMAGE_NAME_MAX = 255
 
 # `{{ name }}`; anything between double braces is a placeholder, known or not.
 PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+
+# `${NAME}` is a processing variable, replaced at run time; `$$` is a literal `$`.
+PROCESSING_VARIABLES = ("RUN_PATH", "TASK_ID", "ROOT_PATH", "WORK_PATH")
+VARIABLE = re.compile(r"\$\$|\$\{([^{}]*)\}")
 
 MAX_ITEMS = 200
 MAX_ITEM_LENGTH = 4096
@@ -58,6 +69,46 @@ def placeholders(text: str) -> list[str]:
     return [match.group(1) for match in PLACEHOLDER.finditer(text)]
 
 
+def variables(text: str) -> list[str]:
+    """The names of the `${NAME}` processing variables in `text`, in order (`$${NAME}` is none)."""
+    return [match.group(1) for match in VARIABLE.finditer(text) if match.group(0) != "$$"]
+
+
+def variable_problems(text: str) -> list[str]:
+    """One message per unknown `${NAME}` in `text` (`$${NAME}` and a plain `$x` are literal)."""
+    known = ", ".join(f"${{{name}}}" for name in PROCESSING_VARIABLES)
+    return [
+        f"unknown variable ${{{name}}}; known: {known} (write $${{{name}}} for a literal)."
+        for name in variables(text)
+        if name not in PROCESSING_VARIABLES
+    ]
+
+
+def expand_variables(text: str, values: dict[str, str]) -> str:
+    """`text` with each `${NAME}` replaced by `values[NAME]` and `$$` by `$` (a KeyError
+    names a variable `values` lacks)."""
+    return VARIABLE.sub(lambda match: "$" if match.group(0) == "$$" else values[match.group(1)], text)
+
+
+def kubernetes_problems(kubernetes: Any) -> dict[str, list[str]]:
+    """What is wrong with a container operation's `kubernetes` extras, by field
+    (`kubernetes.mounts.0.path`); empty when nothing."""
+    problems: dict[str, list[str]] = {}
+    if kubernetes in (None, {}):
+        return problems
+    try:
+        spec = KubernetesSpec.model_validate(kubernetes)
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(["kubernetes", *(str(part) for part in error["loc"])])
+            problems.setdefault(where, []).append(error["msg"].removeprefix("Value error, "))
+        return problems
+    for index, mount in enumerate(spec.mounts):
+        for message in variable_problems(mount.path):
+            problems.setdefault(f"kubernetes.mounts.{index}.path", []).append(message)
+    return problems
+
+
 def placeholder_names(interface: OperationInterface) -> dict[str, str]:
     """Each name a placeholder may use, with what it names (parameter, input, output)."""
     names: dict[str, str] = {}
@@ -78,7 +129,11 @@ def env_name(kind: str, name: str) -> str:
 
 
 def container_problems(
-    image: str, command: list[Any], args: list[Any], interface: OperationInterface
+    image: str,
+    command: list[Any],
+    args: list[Any],
+    interface: OperationInterface,
+    kubernetes: Any = None,
 ) -> dict[str, list[str]]:
     """What is wrong with a container operation's content, by field (empty when nothing)."""
     problems: dict[str, list[str]] = {}
@@ -105,6 +160,8 @@ def container_problems(
                 if name not in known:
                     shown = f"{{{{{name}}}}}" if name else "{{}}"
                     add(field, f"Item {index}: unknown placeholder {shown}; known: {listing}.")
+            for message in variable_problems(item):
+                add(field, f"Item {index}: {message}")
 
     # `{{name}}` must name one thing, and each name needs an environment variable of its own.
     inputs = {port.name for port in interface.inputs}
@@ -120,4 +177,7 @@ def container_problems(
         for variable, count in sorted(counts.items()):
             if count > 1:
                 add(field, f"Names that differ only in case share the variable {variable}.")
+    for field, messages in kubernetes_problems(kubernetes).items():
+        for message in messages:
+            add(field, message)
     return problems

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from editor.choices import OperationKind
 from editor.graph import GraphInvalid, Problem
 from editor.models import Operation, OperationVersion, Project
-from editor.schemas import OperationInterface, error_messages
+from editor.schemas import KubernetesSpec, OperationInterface, error_messages
 
 
 def interface_of(version: OperationVersion) -> OperationInterface:
@@ -24,6 +24,15 @@ def interface_of(version: OperationVersion) -> OperationInterface:
             "resources": version.resources,
         }
     )
+
+
+def parse_kubernetes(value: Any) -> dict[str, Any]:
+    """A container operation's `kubernetes` extras, normalised (empty keys left out), or
+    GraphInvalid naming what is wrong."""
+    try:
+        return KubernetesSpec.model_validate(value or {}).model_dump(mode="json")
+    except ValidationError as exc:
+        raise GraphInvalid([Problem(f"kubernetes.{message}") for message in error_messages(exc)]) from exc
 
 
 def parse_interface(content: dict[str, Any]) -> OperationInterface:
@@ -44,7 +53,7 @@ def create_operation_version(
     Returns (version, created). The interface is validated and normalised
     (defaults filled in) before hashing, so equal meaning gives equal hashes;
     the fields of the other kind are left empty (a container has no source,
-    a Python function no image).
+    a Python function no image nor Kubernetes extras).
     """
     interface = parse_interface(content)
     kind = content.get("kind", OperationKind.PYTHON)
@@ -57,6 +66,7 @@ def create_operation_version(
         "image": content.get("image", "").strip() if container else "",
         "command": list(content.get("command", [])) if container else [],
         "args": list(content.get("args", [])) if container else [],
+        "kubernetes": parse_kubernetes(content.get("kubernetes")) if container else {},
         **interface.model_dump(mode="json"),
     }
     digest = OperationVersion.hash_of(fields)
@@ -127,6 +137,6 @@ def duplicate_operation(
     )
     latest = operation.latest_version
     if latest is not None:
-        content = {field: getattr(latest, field) for field in OperationVersion.HASHED_FIELDS}
+        content = {field: getattr(latest, field) for field in OperationVersion.CONTENT_FIELDS}
         create_operation_version(copy, content, user)
     return copy

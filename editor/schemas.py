@@ -7,7 +7,10 @@ names where it is wrong.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import posixpath
 import re
 from collections import Counter
 from typing import Annotated, Any, Literal
@@ -35,6 +38,10 @@ NODE_ID = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$"
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _used_twice(ids: list[str]) -> list[str]:
+    return sorted(item for item, count in Counter(ids).items() if count > 1)
 
 
 class Port(Strict):
@@ -95,8 +102,9 @@ class Param(Strict):
         return data
 
 
-# How a node runs on Kubernetes: a plain Job, or a Kubeflow training job with `workers` replicas.
-ResourceType = Literal["job", "PyTorchJob", "TFJob", "MPIJob"]
+# How a node runs on Kubernetes: a batch Job (`job`), a bare Pod (`Pod`, the default of YAML
+# pipelines), or a Kubeflow training job with `workers` replicas.
+ResourceType = Literal["job", "Pod", "PyTorchJob", "TFJob", "MPIJob", "ElasticJob"]
 # The bounds of each resource, shared by operation defaults and node overrides.
 Cpu = Annotated[float, Field(gt=0, le=512)]
 MEMORY_PATTERN = r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti)?$"
@@ -153,6 +161,104 @@ class NodeResources(Strict):
     @model_serializer(mode="wrap")
     def _only_what_is_set(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         return {key: value for key, value in handler(self).items() if value is not None}
+
+
+# Kubernetes names, as the API server checks them (RFC 1123 labels and subdomains, label keys
+# and values of node selectors).
+DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+_LABEL_NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
+LABEL_KEY = re.compile(
+    rf"^(?:(?=[^/]{{1,253}}/)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?{_LABEL_NAME}$"
+)
+LABEL_VALUE = re.compile(rf"^(?:{_LABEL_NAME})?$")
+PullPolicy = Literal["Always", "IfNotPresent", "Never"]
+
+
+def _dns_label(value: str) -> str:
+    if len(value) > 63 or not re.fullmatch(DNS_LABEL, value):
+        raise ValueError(
+            f"{value!r} is not a Kubernetes name: at most 63 lowercase letters, digits and '-', "
+            "starting and ending with a letter or digit"
+        )
+    return value
+
+
+def _dns_subdomain(value: str) -> str:
+    if len(value) > 253 or not re.fullmatch(DNS_SUBDOMAIN, value):
+        raise ValueError(
+            f"{value!r} is not a Kubernetes name: lowercase letters, digits, '-' and '.', "
+            "starting and ending with a letter or digit"
+        )
+    return value
+
+
+DnsLabel = Annotated[str, AfterValidator(_dns_label)]
+KubernetesName = Annotated[str, AfterValidator(_dns_subdomain)]
+
+
+class Mount(Strict):
+    """A persistent volume claim mounted into the container at `path`."""
+
+    name: DnsLabel
+    # Absolute, or starting with a processing variable (`${RUN_PATH}/data`).
+    path: str = Field(min_length=1, max_length=1024)
+    claim: KubernetesName
+
+    @field_validator("path")
+    @classmethod
+    def path_is_absolute(cls, path: str) -> str:
+        if not (path.startswith("/") or path.startswith("${")):
+            raise ValueError("must be an absolute path (or start with a variable such as ${RUN_PATH})")
+        if ":" in path:
+            raise ValueError("a mount path has no ':'")
+        return path
+
+
+class KubernetesSpec(Strict):
+    """What a container operation's pod needs from the cluster besides resources.
+
+    Stored on the version as `kubernetes`, each key left out when empty (so versions without
+    any hash as before). `secrets` and `config_maps` name objects of the run's namespace.
+    """
+
+    mounts: list[Mount] = Field(default_factory=list, max_length=50)
+    secrets: list[KubernetesName] = Field(default_factory=list, max_length=50)
+    config_maps: list[KubernetesName] = Field(default_factory=list, max_length=50)
+    pull_policy: PullPolicy | None = None
+    node_selector: dict[str, str] = Field(default_factory=dict, max_length=50)
+
+    @field_validator("mounts")
+    @classmethod
+    def mounts_differ(cls, mounts: list[Mount]) -> list[Mount]:
+        if twice := _used_twice([mount.name for mount in mounts]):
+            raise ValueError(f"mount name {twice[0]!r} is used twice")
+        if twice := _used_twice([mount.path.rstrip("/") or "/" for mount in mounts]):
+            raise ValueError(f"mount path {twice[0]!r} is used twice")
+        return mounts
+
+    @field_validator("secrets", "config_maps")
+    @classmethod
+    def names_differ(cls, names: list[str]) -> list[str]:
+        if twice := _used_twice(names):
+            raise ValueError(f"{twice[0]!r} is named twice")
+        return names
+
+    @field_validator("node_selector")
+    @classmethod
+    def selector_is_labels(cls, selector: dict[str, str]) -> dict[str, str]:
+        for key, value in selector.items():
+            if not LABEL_KEY.match(key):
+                raise ValueError(f"{key!r} is not a label key (like disktype or example.com/gpu)")
+            if not LABEL_VALUE.match(value):
+                raise ValueError(
+                    f"{key}: {value!r} is not a label value (at most 63 letters, digits, '-', '_', '.')"
+                )
+        return selector
+
+    @model_serializer(mode="wrap")
+    def _omit_empty(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {key: value for key, value in handler(self).items() if value not in (None, [], {})}
 
 
 class Position(Strict):
@@ -271,8 +377,55 @@ class Group(Strict):
     nodes: list[str] = Field(default_factory=list, max_length=20000)
 
 
-def _used_twice(ids: list[str]) -> list[str]:
-    return sorted(item for item, count in Counter(ids).items() if count > 1)
+# Files that travel with a pipeline (the configs beside a YAML pipeline's main.yml), frozen
+# with its versions; a run finds them under ${WORK_PATH}. Content is base64.
+FILES_MAX_BYTES = 5 * 1024 * 1024
+FILE_PATH_MAX = 500
+# What an export writes itself: no pipeline file may take its place.
+RESERVED_FILE_PATHS = frozenset({"main.yml", "main.yaml"})
+
+
+def file_path_problem(path: str) -> str:
+    """Why `path` cannot name a pipeline file ("" when it can): relative POSIX, no `..`."""
+    if not path:
+        return "a file needs a path"
+    if len(path) > FILE_PATH_MAX:
+        return f"a file path has at most {FILE_PATH_MAX} characters"
+    if "\\" in path or "\x00" in path:
+        return f"{path!r}: use '/' between folders"
+    if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
+        return f"{path!r} must be relative to the pipeline's directory"
+    parts = path.split("/")
+    if any(part in ("", ".", "..") for part in parts) or posixpath.normpath(path) != path:
+        return f"{path!r} must be a plain relative path (no '..', '.' or empty parts)"
+    if path in RESERVED_FILE_PATHS:
+        return f"{path!r} is the pipeline's own description"
+    return ""
+
+
+class PipelineFile(Strict):
+    path: str
+    content: str = ""
+
+    @field_validator("path")
+    @classmethod
+    def path_is_relative(cls, path: str) -> str:
+        if problem := file_path_problem(path):
+            raise ValueError(problem)
+        return path
+
+    @field_validator("content")
+    @classmethod
+    def content_is_base64(cls, content: str) -> str:
+        try:
+            base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError("content must be base64") from exc
+        return content
+
+    @property
+    def data(self) -> bytes:
+        return base64.b64decode(self.content)
 
 
 class Graph(Strict):
@@ -283,15 +436,36 @@ class Graph(Strict):
     # Validated after `nodes` (field order), which they refer to.
     notes: list[Note] = Field(default_factory=list, max_length=2000)
     groups: list[Group] = Field(default_factory=list, max_length=1000)
+    # Files beside a YAML pipeline's main.yml (see PipelineFile).
+    files: list[PipelineFile] = Field(default_factory=list, max_length=1000)
 
     @model_serializer(mode="wrap")
     def _omit_no_annotations(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # Left out when empty, so graphs saved before notes and groups existed hash the same.
+        # Left out when empty, so graphs saved before notes, groups and files existed hash the same.
         data: dict[str, Any] = handler(self)
-        for key in ("notes", "groups"):
+        for key in ("notes", "groups", "files"):
             if not data.get(key):
                 data.pop(key, None)
         return data
+
+    @field_validator("files")
+    @classmethod
+    def files_are_unique_and_small(cls, files: list[PipelineFile]) -> list[PipelineFile]:
+        if twice := _used_twice([item.path for item in files]):
+            raise ValueError(f"file {twice[0]!r} is given twice")
+        paths = {item.path for item in files}
+        for item in files:
+            parts = item.path.split("/")
+            for depth in range(1, len(parts)):
+                if "/".join(parts[:depth]) in paths:
+                    raise ValueError(f"{'/'.join(parts[:depth])!r} is a file and a folder")
+        # base64 holds 3 bytes in 4 characters: the decoded size without decoding.
+        size = sum(len(item.content) // 4 * 3 - item.content[-2:].count("=") for item in files)
+        if size > FILES_MAX_BYTES:
+            raise ValueError(
+                f"the pipeline's files take {size:,} bytes; at most {FILES_MAX_BYTES // (1024 * 1024)} MiB"
+            )
+        return files
 
     @field_validator("inputs")
     @classmethod

@@ -7,11 +7,12 @@ and the operation version of each node, so it is cached by content hash.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import tempfile
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.conf import settings
 from editor.hashing import content_hash
 from editor.models import OperationVersion, PipelineVersion
 from runs.policy import effective_resources
+from runtime.container import FILES_DIR, pipeline_slug
 
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 
@@ -47,7 +49,7 @@ def module_name(version: OperationVersion) -> str:
 
 
 def operation_entry(version: OperationVersion) -> dict[str, Any]:
-    return {
+    entry: dict[str, Any] = {
         "name": version.operation.name,
         "slug": version.operation.slug,
         "version": version.number,
@@ -62,6 +64,14 @@ def operation_entry(version: OperationVersion) -> dict[str, Any]:
         "resources": version.resources,
         "requirements": version.requirements,
     }
+    if version.kind == "container":  # what runtime/container.py and the kubernetes backend run
+        entry.update(
+            image=version.image,
+            command=list(version.command),
+            args=list(version.args),
+            kubernetes=dict(getattr(version, "kubernetes", None) or {}),
+        )
+    return entry
 
 
 def bundle_spec(
@@ -103,17 +113,43 @@ def _runtime_files() -> list[Path]:
     return sorted(p for p in RUNTIME_DIR.rglob("*.py") if "__pycache__" not in p.parts)
 
 
-def bundle_hash(spec: dict[str, Any], sources: Mapping[str, str]) -> str:
+def bundle_hash(
+    spec: dict[str, Any], sources: Mapping[str, str], files: Mapping[str, bytes] | None = None
+) -> str:
     runtime = {str(p.relative_to(RUNTIME_DIR)): p.read_text() for p in _runtime_files()}
-    return content_hash({"spec": spec, "sources": dict(sources), "runtime": runtime})
+    content: dict[str, Any] = {"spec": spec, "sources": dict(sources), "runtime": runtime}
+    if files:  # left out when none, so bundles without files keep their hashes
+        content["files"] = {path: base64.b64encode(data).decode() for path, data in sorted(files.items())}
+    return content_hash(content)
 
 
-def write_bundle(target: Path, spec: dict[str, Any], sources: Mapping[str, str]) -> None:
+def pipeline_files(version: PipelineVersion) -> dict[str, bytes]:
+    """The pipeline's own files (`graph["files"]`: path + base64 content), by their place in
+    the bundle: `files/<pipeline slug>/<path>`, which is WORK_PATH in a pod (runtime/container.py)."""
+    files: dict[str, bytes] = {}
+    slug = pipeline_slug(version.pipeline.name)
+    for item in version.graph.get("files") or []:
+        path = PurePosixPath(str(item["path"]))
+        if path.is_absolute() or ".." in path.parts or not path.parts:
+            raise ValueError(f"pipeline file {item['path']!r}: a path inside the pipeline's folder")
+        files[f"{FILES_DIR}/{slug}/{path}"] = base64.b64decode(item.get("content") or "")
+    return files
+
+
+def write_bundle(
+    target: Path,
+    spec: dict[str, Any],
+    sources: Mapping[str, str],
+    files: Mapping[str, bytes] | None = None,
+) -> None:
     """Write every file of the bundle into `target` (an empty folder)."""
     (target / "operations").mkdir(parents=True)
     (target / "pipeline.json").write_text(json.dumps(spec, indent=1, sort_keys=True))
     for relative, source in sources.items():
         (target / relative).write_text(source)
+    for relative, content in (files or {}).items():
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        (target / relative).write_bytes(content)
     for path in _runtime_files():
         destination = target / "runtime" / path.relative_to(RUNTIME_DIR)
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -129,7 +165,8 @@ def render_bundle(version: PipelineVersion, operation_versions: Mapping[str, Ope
     """The bundle folder for this graph and these operation versions (cached by content)."""
     spec = bundle_spec(version, operation_versions)
     sources = {node["operation"]["file"]: operation_versions[node["id"]].source for node in spec["nodes"]}
-    digest = bundle_hash(spec, sources)
+    files = pipeline_files(version)
+    digest = bundle_hash(spec, sources, files)
     root = Path(settings.DATA_DIR) / "bundles"
     final = root / digest
     if final.is_dir():
@@ -137,7 +174,7 @@ def render_bundle(version: PipelineVersion, operation_versions: Mapping[str, Ope
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=root, prefix=".staging-"))
     try:
-        write_bundle(staging / "b", spec, sources)
+        write_bundle(staging / "b", spec, sources, files)
         try:
             (staging / "b").rename(final)
         except OSError:

@@ -15,6 +15,7 @@ import shutil
 import socket
 import traceback
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -40,6 +41,7 @@ from runs.node_io import (
 from runs.policy import retry_policy, timeout_for
 from runs.scheduler import advance_locked, frozen_node, lock_run, node_resources
 from runs.watch import LogSink, Outcome, append_log, appended, watch
+from runtime.container import pipeline_slug
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +153,20 @@ def _summary(outputs: dict[str, Any]) -> dict[str, Any]:
 # --- the runner -------------------------------------------------------------------
 
 
+def container_task(run: Any, node_id: str) -> dict[str, str]:
+    """The processing variables of a container task run on the worker's machine
+    (runtime/container.py; a backend that runs it elsewhere, as Kubernetes does, gives
+    its own paths): TASK_ID `<run>-<node>`, RUN_PATH shared by the run's tasks, ROOT_PATH
+    holding every pipeline's files."""
+    data = Path(settings.DATA_DIR)
+    return {
+        "id": f"{run.pk}-{node_id}",
+        "run_path": str(data / "workspaces" / f"run-{run.pk}"),
+        "root_path": str(data / "pipelines"),
+        "pipeline_slug": pipeline_slug(run.pipeline_version.pipeline.name),
+    }
+
+
 def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Outcome:
     run = node_run.run
     work_dir = work_dir_for(node_run)
@@ -162,7 +178,10 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Ou
         inputs = prepare_inputs(node_run, work_dir)
         job_file = work_dir / "job.json"
         overrides = run.config.get("params", {}).get(node_run.node_id, {})
-        job = {"inputs": inputs, "params": overrides, "node": bundle_nodes(bundle)[node_run.node_id]}
+        node = bundle_nodes(bundle)[node_run.node_id]
+        job = {"inputs": inputs, "params": overrides, "node": node}
+        if node["operation"].get("kind") == "container":
+            job["task"] = container_task(run, node_run.node_id)
         job_file.write_text(json.dumps(job))
         timeout = timeout_for(config, frozen_node(node_run))
         spec = LaunchSpec(

@@ -161,6 +161,21 @@ def readme(spec: Mapping[str, Any], static: Mapping[str, str]) -> str:
         for node_id, param in params:
             lines.append(f"- `{node_id}.{param['name']}` ({param['type']})")
         lines.append("")
+    tasks = [node for node in spec["nodes"] if node["operation"].get("kind") == "container"]
+    if tasks:
+        lines += [
+            "## Container tasks",
+            "",
+            "These nodes run their command on this machine (not in their image), so it must be",
+            "installed here; a missing one stops its node, saying so. `${TASK_ID}` is the node id,",
+            "`${RUN_PATH}` is `<out>/workspace`, `${ROOT_PATH}` is `files/` of this folder.",
+            "",
+        ]
+        for node in tasks:
+            operation = node["operation"]
+            command = " ".join(operation.get("command") or []) or "(the image's entrypoint: cannot run here)"
+            lines.append(f"- `{node['id']}`: `{command}` (image `{operation.get('image', '')}`)")
+        lines.append("")
     lines += [
         "## Outputs",
         "",

@@ -142,18 +142,22 @@ def _check(
 def container_problems(
     graph: dict[str, Any], config: ExecutionConfig, ops: dict[str, OperationVersion], node_ids: set[str]
 ) -> list[Problem]:
-    """Container operations can be written and wired today, but no backend runs their images
-    yet (they will run as their own pods on the kubernetes backend): refuse them at submit,
-    naming the node, rather than fail at run time."""
+    """Container tasks run as their own pods on the kubernetes backend, and elsewhere as
+    their command run on the worker itself (runtime/container.py). A task without a command
+    (its image's entrypoint) can only run in its image: refused, naming the node, on the
+    backends that run commands on the worker. Whether the command is installed on the
+    worker is known only there: the node fails then, saying so."""
+    if config.compute.backend == "kubernetes":
+        return []
     return [
         Problem(
-            f"container operations cannot run yet: this node runs the image {ops[node_id].image!r}, "
-            "and only Python operations run on the compute backends for now; "
-            "leave the node out of the run (run until another node) or use a Python operation",
+            f"this container task has no command (it runs the entrypoint of {ops[node_id].image!r}), "
+            f"which only the kubernetes backend can run; the {config.compute.backend} backend runs a "
+            "task's command on the worker itself: run it on kubernetes, or give the operation a command",
             node=node_id,
         )
         for node_id in sorted(planned_nodes(graph, config) & node_ids)
-        if ops[node_id].kind == OperationKind.CONTAINER
+        if ops[node_id].kind == OperationKind.CONTAINER and not ops[node_id].command
     ]
 
 

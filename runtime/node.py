@@ -77,6 +77,13 @@ def run_node(bundle_dir: Path, node_id: str, work_dir: Path, job: dict[str, Any]
 def main_node(bundle_dir: Path, node_id: str, work_dir: Path, job_file: Path | None) -> int:
     job = json.loads(job_file.read_text()) if job_file else {}
     try:
+        node = job.get("node")
+        if node is None:
+            node = job["node"] = find_node(load_pipeline(bundle_dir), node_id)
+        if node["operation"].get("kind") == "container":
+            from .container import run_container_node  # its command, as a subprocess
+
+            return run_container_node(bundle_dir, node_id, work_dir, job)
         run_node(bundle_dir, node_id, work_dir, job)
     except BaseException:
         import traceback

@@ -29,6 +29,7 @@ OUTPUT_URL_ENV = "PIPEWRIGHT_OUTPUT_URL"
 RANK_VARIABLES = ("RANK", "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK")
 SKIPPED = frozenset({"inputs"})
 UPLOAD_TRIES = 4
+READY_FILE = ".upload-ready"  # beside the work dir, so never uploaded
 
 
 def absolute_inputs(job_file: Path, work_dir: Path) -> None:
@@ -91,18 +92,51 @@ def upload_outputs(work_dir: Path, job_file: Path, url: str) -> int:
     return size
 
 
+def upload_when_stopped(work_dir: Path, job_file: Path, url: str) -> int:
+    """A container task's upload sidecar: wait until Kubernetes stops it (SIGTERM, sent once
+    the task's own container has ended), then send the work dir as `main` does."""
+    import signal
+    import threading
+
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
+    # The pod's startup probe waits for this file: the task starts only once a stop is heard.
+    (work_dir.parent / READY_FILE).touch()
+    print("[pipewright] the outputs will be uploaded when the task ends", flush=True)
+    while not stopped.wait(3600):
+        pass
+    if not url:
+        return 0
+    try:
+        size = upload_outputs(work_dir, job_file, url)
+    except Exception as exc:
+        print(f"[pipewright] could not upload the task's outputs: {exc}", file=sys.stderr, flush=True)
+        return 1
+    print(f"[pipewright] uploaded the task's outputs ({size} bytes)", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="pod.py", description="Run one node in a pod, upload its outputs.")
-    parser.add_argument("--node", required=True)
+    parser.add_argument("--node")
     parser.add_argument("--work-dir", type=Path, default=Path("."))
     parser.add_argument("--job", type=Path, default=Path("job.json"))
+    parser.add_argument(
+        "--upload-when-stopped",
+        action="store_true",
+        help="a container task's sidecar: upload the work dir once stopped (SIGTERM)",
+    )
     args = parser.parse_args(argv)
 
     bundle_dir = Path(__file__).resolve().parent.parent
     work_dir = args.work_dir.resolve()
     job_file = args.job if args.job.is_absolute() else work_dir / args.job
+    if args.upload_when_stopped:
+        return upload_when_stopped(work_dir, job_file, os.environ.get(OUTPUT_URL_ENV, ""))
+    if not args.node:
+        parser.error("--node is required")
     if job_file.exists():
         absolute_inputs(job_file, work_dir)
     print(f"[pipewright] running python main.py --node {args.node}", flush=True)

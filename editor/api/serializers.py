@@ -94,6 +94,12 @@ class OperationVersionSerializer(serializers.ModelSerializer[OperationVersion]):
         "`{{name}}` is replaced by a parameter's value, an input's path or an output's path."
     )
     args = text_list("Container operations: the arguments, with `{{name}}` placeholders as in `command`.")
+    kubernetes = serializers.JSONField(
+        required=False,
+        help_text="Container operations: what the pod needs besides resources: `mounts` "
+        "([{name, path, claim}]: persistent volume claims), `secrets`, `config_maps` (names), "
+        "`pull_policy` (Always, IfNotPresent, Never), `node_selector` ({label: value}).",
+    )
     requirements = serializers.ListField(
         child=serializers.CharField(max_length=300),
         required=False,
@@ -118,6 +124,7 @@ class OperationVersionSerializer(serializers.ModelSerializer[OperationVersion]):
             "image",
             "command",
             "args",
+            "kubernetes",
             "created_at",
         ]
         read_only_fields = ["id", "operation", "number", "content_hash", "created_at"]
@@ -139,7 +146,11 @@ class OperationVersionSerializer(serializers.ModelSerializer[OperationVersion]):
             raise serializers.ValidationError({"source": ["A Python operation needs source code."]})
         if kind == OperationKind.CONTAINER:
             problems = container_problems(
-                attrs.get("image", "").strip(), attrs.get("command", []), attrs.get("args", []), interface
+                attrs.get("image", "").strip(),
+                attrs.get("command", []),
+                attrs.get("args", []),
+                interface,
+                attrs.get("kubernetes"),
             )
             if problems:
                 raise serializers.ValidationError(problems)
@@ -350,6 +361,27 @@ class ArtifactSerializer(serializers.ModelSerializer[Artifact]):
     def get_needs_credentials(self, artifact: Artifact) -> bool:
         request = self.context.get("request")
         return request is not None and needs_credentials(artifact, request.user)
+
+
+class PipelineImportSerializer(serializers.Serializer[Any]):
+    """A YAML pipeline to import: its main.yml, or a zip of its directory."""
+
+    project = ProjectField(help_text="A project in which you are an editor or owner.")
+    file = serializers.FileField(
+        help_text="main.yml, or a .zip of the directory holding main.yml and its files."
+    )
+
+
+class ImportProblemSerializer(serializers.Serializer[Any]):
+    file = serializers.CharField()
+    line = serializers.IntegerField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ImportProblemsSerializer(serializers.Serializer[Any]):
+    """The 400 answer of an import: every problem, with its file and line."""
+
+    problems = ImportProblemSerializer(many=True)
 
 
 class ArtifactUploadSerializer(serializers.Serializer[Any]):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import FileResponse
-from drf_spectacular.utils import extend_schema
+from django.http import FileResponse, HttpResponse
+from django.utils.text import slugify
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,15 +27,28 @@ from editor.operations import create_operation_version, duplicate_operation
 from editor.permissions import HasProjectRole
 from editor.pipelines import StaleRevision, freeze_version, restore_version, save_draft, validate_draft
 from editor.projects import add_member, create_project
+from editor.schemas import FILES_MAX_BYTES
+from editor.yaml_pipelines import (
+    MAIN_FILE,
+    MAIN_MAX_BYTES,
+    ExportInvalid,
+    ImportInvalid,
+    export_yaml,
+    export_zip,
+    import_files,
+    read_zip,
+)
 
 from .serializers import (
     ArtifactSerializer,
     ArtifactUploadSerializer,
     DuplicateOperationSerializer,
+    ImportProblemsSerializer,
     MembershipSerializer,
     OperationSerializer,
     OperationVersionSerializer,
     PipelineDetailSerializer,
+    PipelineImportSerializer,
     PipelineSerializer,
     PipelineVersionDetailSerializer,
     PipelineVersionSerializer,
@@ -53,6 +69,10 @@ def expected_revision(request: Request) -> int | None:
     serializer.is_valid(raise_exception=True)
     revision: int | None = serializer.validated_data.get("revision")
     return revision
+
+
+def pipeline_filename(pipeline: Pipeline) -> str:
+    return slugify(pipeline.name) or f"pipeline-{pipeline.pk}"
 
 
 def project_filter(request: Request, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -152,6 +172,26 @@ class OperationViewSet(viewsets.ModelViewSet[Operation]):
         return Response(
             OperationSerializer(copy, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
+
+
+class _FileRenderer(BaseRenderer):
+    """Lets `?format=` pick a file answer; an error still answers its JSON."""
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return data if isinstance(data, bytes) else json.dumps(data).encode()
+
+
+class YamlRenderer(_FileRenderer):
+    media_type = "application/yaml"
+    format = "yaml"
+
+
+class ZipRenderer(_FileRenderer):
+    media_type = "application/zip"
+    format = "zip"
+    charset = None
 
 
 class PipelineViewSet(viewsets.ModelViewSet[Pipeline]):
@@ -255,6 +295,77 @@ class PipelineViewSet(viewsets.ModelViewSet[Pipeline]):
         except GraphInvalid as exc:
             raise serializers.ValidationError({"graph": [problem_text(p) for p in exc.problems]}) from exc
         return Response(self.get_serializer(restored).data)
+
+    @extend_schema(
+        request={"multipart/form-data": PipelineImportSerializer},
+        responses={
+            200: PipelineDetailSerializer,
+            201: PipelineDetailSerializer,
+            400: ImportProblemsSerializer,
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_yaml(self, request: Request) -> Response:
+        """Import a YAML pipeline (multipart `project` and `file`: main.yml, or a zip of its directory).
+
+        Creates the pipeline main.yml names (201) or updates it and freezes a new version (200);
+        a 400 lists every problem with its file and line."""
+        upload = PipelineImportSerializer(data=request.data, context={"request": request})
+        upload.is_valid(raise_exception=True)
+        project = upload.validated_data["project"]
+        uploaded = upload.validated_data["file"]
+        if uploaded.size > FILES_MAX_BYTES + MAIN_MAX_BYTES:
+            problem = {"file": uploaded.name, "line": None, "message": "the upload is too large"}
+            return Response({"problems": [problem]}, status=status.HTTP_400_BAD_REQUEST)
+        data = uploaded.read()
+        existing = set(project.pipelines.values_list("pk", flat=True))
+        try:
+            zipped = uploaded.name.lower().endswith(".zip") or data.startswith(b"PK\x03\x04")
+            files = read_zip(data) if zipped else {MAIN_FILE: data}
+            pipeline, _ = import_files(project, files, request.user)
+        except ImportInvalid as exc:
+            return Response({"problems": exc.problems}, status=status.HTTP_400_BAD_REQUEST)
+        pipeline = self.get_queryset().get(pk=pipeline.pk)
+        created = pipeline.pk not in existing
+        return Response(
+            PipelineDetailSerializer(pipeline, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        request=None,
+        parameters=[
+            OpenApiParameter("version", int, description="a version number (default: the draft)"),
+        ],
+        responses={(200, "application/yaml"): str, (200, "application/zip"): bytes},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="yaml",
+        renderer_classes=[JSONRenderer, YamlRenderer, ZipRenderer],
+    )
+    def yaml(self, request: Request, pk: str | None = None) -> HttpResponse | Response:
+        """The pipeline as YAML: main.yml (`?format=zip`: a zip of main.yml and its files).
+        `?version=N` writes that version; otherwise the draft, each task at its operation's latest
+        version. A pipeline YAML cannot describe (Python operations...) is a 400 naming why."""
+        pipeline = self.get_object()
+        target: Pipeline | PipelineVersion = pipeline
+        number = request.query_params.get("version")
+        if number is not None:
+            version = pipeline.versions.filter(number=int(number)).first() if number.isdigit() else None
+            if version is None:
+                raise NotFound(f"Pipeline {pipeline.pk} has no version {number}.")
+            target = version
+        try:
+            if request.query_params.get("format") == "zip":
+                response = HttpResponse(export_zip(target), content_type="application/zip")
+                response["Content-Disposition"] = f'attachment; filename="{pipeline_filename(pipeline)}.zip"'
+                return response
+            text = export_yaml(target)[MAIN_FILE]
+        except ExportInvalid as exc:
+            return Response({"problems": exc.problems}, status=status.HTTP_400_BAD_REQUEST)
+        return HttpResponse(text, content_type="application/yaml; charset=utf-8")
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

@@ -81,6 +81,9 @@ class OperationVersion(ImmutableModel):
     image = models.CharField(max_length=300, blank=True)
     command = models.JSONField(default=list)
     args = models.JSONField(default=list)
+    # Container operations: mounts, secrets, config maps, pull policy and node selector of
+    # their pod (editor.schemas.KubernetesSpec), each key left out when empty.
+    kubernetes = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -107,7 +110,13 @@ class OperationVersion(ImmutableModel):
         "command",
         "args",
     )
+    # Hashed only when set, so versions made before it existed keep their hashes.
+    OPTIONAL_HASHED_FIELDS = ("kubernetes",)
+    # Everything that makes a version what it is (what a copy of it copies).
+    CONTENT_FIELDS = HASHED_FIELDS + OPTIONAL_HASHED_FIELDS
 
     @classmethod
     def hash_of(cls, content: dict[str, Any]) -> str:
-        return content_hash({field: content.get(field) for field in cls.HASHED_FIELDS})
+        hashed = {field: content.get(field) for field in cls.HASHED_FIELDS}
+        hashed.update({field: content[field] for field in cls.OPTIONAL_HASHED_FIELDS if content.get(field)})
+        return content_hash(hashed)

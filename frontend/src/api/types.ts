@@ -45,7 +45,7 @@ export interface Param {
 }
 
 /** How a node runs on Kubernetes: a plain Job, or a Kubeflow training job with `workers` replicas. */
-export type ResourceType = 'job' | 'PyTorchJob' | 'TFJob' | 'MPIJob'
+export type ResourceType = 'job' | 'Pod' | 'PyTorchJob' | 'TFJob' | 'MPIJob' | 'ElasticJob'
 
 export interface Resources {
   cpu: number
@@ -202,6 +202,8 @@ export interface Graph {
   /** Absent when there are none (the server leaves empty lists out). */
   notes?: GraphNote[]
   groups?: GraphGroup[]
+  /** Files beside a YAML pipeline's main.yml (base64), found under ${WORK_PATH} at run time. */
+  files?: { path: string; content: string }[]
 }
 
 export interface VersionSummary {

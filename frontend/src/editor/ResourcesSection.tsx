@@ -6,6 +6,7 @@ import { useEffect, useId, useRef, useState, type ReactNode } from 'react'
 import type { GraphNode, Operation, ResourceType } from '../api/types'
 import {
   DEFAULT_RESOURCES,
+  MULTI_WORKER_TYPES,
   RESOURCE_TYPES,
   RUN_RETRY_DEFAULTS,
   effectiveResources,
@@ -148,6 +149,8 @@ const RESOURCE_TYPE_LABELS: Record<ResourceType, string> = {
   PyTorchJob: 'PyTorchJob (Kubeflow)',
   TFJob: 'TFJob (Kubeflow)',
   MPIJob: 'MPIJob (Kubeflow)',
+  Pod: 'Pod',
+  ElasticJob: 'ElasticJob (Kubeflow)',
 }
 
 /** The node's resources, retries and timeout, each overridable, with a reset to the defaults. */
@@ -195,7 +198,7 @@ export function ResourcesSection({
   )
 
   let workers: ReactNode = null
-  if (effective.resource_type !== 'job') {
+  if (MULTI_WORKER_TYPES.includes(effective.resource_type)) {
     workers = resourceInput('workers', 'Workers', 'int', 'Replicas of the training job.')
   }
   return (

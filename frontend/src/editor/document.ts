@@ -66,7 +66,7 @@ const EDGE_KEYS = new Set(['id', 'source', 'source_port', 'target', 'target_port
 const INPUT_KEYS = new Set(['name', 'type', 'default', 'description', 'position'])
 const NOTE_KEYS = new Set(['id', 'text', 'position', 'width', 'height', 'color'])
 const GROUP_KEYS = new Set(['id', 'label', 'position', 'width', 'height', 'color', 'nodes'])
-const GRAPH_KEYS = new Set(['nodes', 'edges', 'inputs', 'notes', 'groups'])
+const GRAPH_KEYS = new Set(['nodes', 'edges', 'inputs', 'notes', 'groups', 'files'])
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)

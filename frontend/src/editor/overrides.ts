@@ -5,7 +5,9 @@
 
 import type { GraphNode, NodeOverrides, NodeResources, ResourceType, Resources } from '../api/types'
 
-export const RESOURCE_TYPES: readonly ResourceType[] = ['job', 'PyTorchJob', 'TFJob', 'MPIJob']
+export const RESOURCE_TYPES: readonly ResourceType[] = ['job', 'PyTorchJob', 'TFJob', 'MPIJob', 'Pod', 'ElasticJob']
+/** The kinds that run `workers` replicas (editor/yaml_pipelines.py `MULTI_WORKER_TYPES`). */
+export const MULTI_WORKER_TYPES: readonly ResourceType[] = ['PyTorchJob', 'TFJob', 'MPIJob', 'ElasticJob']
 export const MEMORY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti)?$/
 export const MAX_RETRIES = 20
 export const MAX_BACKOFF_SECONDS = 3600
