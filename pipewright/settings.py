@@ -212,6 +212,13 @@ PIPEWRIGHT_CREDENTIALS_KEYS: list[str] = [
 # shortest interval a schedule may have.
 PIPEWRIGHT_SCHEDULE_POLL_SECONDS = env.float("PIPEWRIGHT_SCHEDULE_POLL_SECONDS", default=5.0)
 PIPEWRIGHT_MIN_SCHEDULE_INTERVAL_SECONDS = env.int("PIPEWRIGHT_MIN_SCHEDULE_INTERVAL_SECONDS", default=60)
+# Git-backed pipeline repositories (editor/git_repos.py): how often the beat syncs them,
+# how long one git command may take, and whether local paths / file:// URLs are allowed
+# (off: they would let an editor read repositories on the server's own disk).
+PIPEWRIGHT_GIT_SYNC_SECONDS = env.float("PIPEWRIGHT_GIT_SYNC_SECONDS", default=300.0)
+PIPEWRIGHT_GIT_TIMEOUT_SECONDS = env.float("PIPEWRIGHT_GIT_TIMEOUT_SECONDS", default=120.0)
+PIPEWRIGHT_GIT_ALLOW_LOCAL = env.bool("PIPEWRIGHT_GIT_ALLOW_LOCAL", default=False)
+
 CELERY_BEAT_SCHEDULE = {
     "reap-lost-nodes": {"task": "runs.tasks.reap_lost_nodes", "schedule": PIPEWRIGHT_REAPER_SECONDS},
     "fire-recurring-runs": {
@@ -219,6 +226,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": PIPEWRIGHT_SCHEDULE_POLL_SECONDS,
         # A poll that waited longer than the next one is worth nothing: drop it.
         "options": {"expires": PIPEWRIGHT_SCHEDULE_POLL_SECONDS},
+    },
+    "sync-git-repositories": {
+        "task": "editor.tasks.sync_git_repositories",
+        "schedule": PIPEWRIGHT_GIT_SYNC_SECONDS,
+        "options": {"expires": PIPEWRIGHT_GIT_SYNC_SECONDS},
     },
 }
 

@@ -286,6 +286,7 @@ def create_run(
         cloned_from=cloned_from,
         recurring_run=recurring_run,
         deployment=deployment,
+        git_commit=version.git_commit or "",
     )
     plan = planned_nodes(version.graph, config)
     NodeRun.objects.bulk_create(

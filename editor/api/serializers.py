@@ -229,7 +229,7 @@ class DuplicateOperationSerializer(serializers.Serializer[Any]):
 class PipelineVersionSummarySerializer(serializers.ModelSerializer[PipelineVersion]):
     class Meta:
         model = PipelineVersion
-        fields = ["id", "number", "content_hash", "created_at"]
+        fields = ["id", "number", "content_hash", "git_commit", "created_at"]
 
 
 class PipelineSerializer(serializers.ModelSerializer[Pipeline]):
@@ -312,7 +312,16 @@ class PipelineVersionSerializer(serializers.ModelSerializer[PipelineVersion]):
 
     class Meta:
         model = PipelineVersion
-        fields = ["id", "pipeline", "number", "content_hash", "tags", "created_by", "created_at"]
+        fields = [
+            "id",
+            "pipeline",
+            "number",
+            "content_hash",
+            "git_commit",
+            "tags",
+            "created_by",
+            "created_at",
+        ]
 
 
 class PipelineVersionDetailSerializer(PipelineVersionSerializer):

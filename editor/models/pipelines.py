@@ -35,6 +35,11 @@ class Pipeline(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The git repository it was imported from or pushed to, and its folder there.
+    repository = models.ForeignKey(
+        "editor.GitRepository", null=True, blank=True, on_delete=models.SET_NULL, related_name="pipelines"
+    )
+    repository_folder = models.CharField(max_length=300, blank=True, default="")
 
     objects = PipelineQuerySet.as_manager()
 
@@ -58,6 +63,8 @@ class PipelineVersion(ImmutableModel):
     graph = models.JSONField()
     # Run names and user labels; the only part of a version that may grow.
     tags = models.JSONField(default=list)
+    # The git commit this content came from (sync) or went to (push).
+    git_commit = models.CharField(max_length=64, blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 

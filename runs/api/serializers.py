@@ -76,6 +76,7 @@ class RunSerializer(serializers.ModelSerializer[Run]):
             "pipeline",
             "pipeline_name",
             "pipeline_version",
+            "git_commit",
             "experiment",
             "name",
             "state",

@@ -33,6 +33,8 @@ class Run(models.Model):
     # {...}}} (the last: credentials for input artifacts, runs/inputs.py); never serialized.
     secret_ciphertext = models.TextField(blank=True, default="")
     error = models.TextField(blank=True)
+    # The git commit of its pipeline version, when that came from (or went to) a repository.
+    git_commit = models.CharField(max_length=64, blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -13,6 +13,7 @@ class Command(BaseCommand):
     help = "Re-encrypt linked accounts and run secrets with the first key of PIPEWRIGHT_CREDENTIALS_KEYS."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from editor.models import GitRepository
         from runs.models import Run
 
         with transaction.atomic():
@@ -26,4 +27,12 @@ class Command(BaseCommand):
                 run.secret_ciphertext = rotate(run.secret_ciphertext)
                 run.save(update_fields=["secret_ciphertext"])
                 runs += 1
-        self.stdout.write(f"Re-encrypted {accounts} linked account(s) and {runs} run secret(s).")
+            repositories = 0
+            for repository in GitRepository.objects.select_for_update().exclude(secret_ciphertext=""):
+                repository.secret_ciphertext = rotate(repository.secret_ciphertext)
+                repository.save(update_fields=["secret_ciphertext"])
+                repositories += 1
+        self.stdout.write(
+            f"Re-encrypted {accounts} linked account(s), {runs} run secret(s) "
+            f"and {repositories} git repository secret(s)."
+        )
