@@ -2,7 +2,6 @@
 // it is active and how its last call went; pause and resume in place. New ones come from a
 // pipeline's Deploy button.
 
-import { useState } from 'react'
 import { Link } from 'react-router-dom'
 import { listCalls, listDeployments, updateDeployment, type Deployment } from '../api/deployments'
 import { itemsOf } from '../api/endpoints'
@@ -12,7 +11,7 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle'
 import { useNow } from '../hooks/useNow'
 import { usePolling } from '../hooks/usePolling'
 import { useResource } from '../hooks/useResource'
-import { errorMessages } from '../lib/errors'
+import { usePendingAction } from '../hooks/usePendingAction'
 import { CallStatus, describeRule } from './CallStatus'
 import { CopyButton } from './CopyButton'
 import { DeploymentTabs } from './DeploymentTabs'
@@ -102,22 +101,8 @@ function LastCall({ deployment, now }: { deployment: Deployment; now: number }) 
 }
 
 function DeploymentRow({ deployment, now, onChanged }: { deployment: Deployment; now: number; onChanged: () => void }) {
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
-  const toggle = () => {
-    setBusy(true)
-    setError('')
-    updateDeployment(deployment.id, { enabled: !deployment.enabled }).then(
-      () => {
-        setBusy(false)
-        onChanged()
-      },
-      (reason: unknown) => {
-        setBusy(false)
-        setError(errorMessages(reason).join(' '))
-      },
-    )
-  }
+  const { busy, error, run } = usePendingAction()
+  const toggle = () => run(() => updateDeployment(deployment.id, { enabled: !deployment.enabled }), onChanged)
   return (
     <tr>
       <td className="cell-main">

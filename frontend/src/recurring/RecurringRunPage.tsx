@@ -20,6 +20,7 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle'
 import { useNow } from '../hooks/useNow'
 import { usePolling } from '../hooks/usePolling'
 import { useResource } from '../hooks/useResource'
+import { usePendingAction } from '../hooks/usePendingAction'
 import { errorMessages, isErrorLike } from '../lib/errors'
 import { parseId } from '../lib/ids'
 import { formatDateTime } from '../lib/time'
@@ -54,8 +55,7 @@ function RecurringRunView({ id }: { id: number }) {
   const navigate = useNavigate()
   const [editing, setEditing] = useState(false)
   const [deleting, setDeleting] = useState(false)
-  const [toggleError, setToggleError] = useState('')
-  const [toggling, setToggling] = useState(false)
+  const toggler = usePendingAction()
   useDocumentTitle(schedule.data?.name ?? 'Recurring run')
 
   if (schedule.status === 'error') {
@@ -75,20 +75,7 @@ function RecurringRunView({ id }: { id: number }) {
   }
   const data = schedule.data
 
-  const toggle = () => {
-    setToggling(true)
-    setToggleError('')
-    updateRecurringRun(id, { enabled: !data.enabled }).then(
-      () => {
-        setToggling(false)
-        refreshAll()
-      },
-      (error: unknown) => {
-        setToggling(false)
-        setToggleError(errorMessages(error).join(' '))
-      },
-    )
-  }
+  const toggle = () => toggler.run(() => updateRecurringRun(id, { enabled: !data.enabled }), refreshAll)
 
   return (
     <div className="page">
@@ -106,7 +93,7 @@ function RecurringRunView({ id }: { id: number }) {
           </p>
         </div>
         <div className="page-actions">
-          <button type="button" className="button" onClick={toggle} disabled={toggling}>
+          <button type="button" className="button" onClick={toggle} disabled={toggler.busy}>
             {data.enabled ? 'Pause' : 'Resume'}
           </button>
           <button type="button" className="button" onClick={() => setEditing(!editing)} aria-expanded={editing}>
@@ -117,9 +104,9 @@ function RecurringRunView({ id }: { id: number }) {
           </button>
         </div>
       </div>
-      {toggleError && (
+      {toggler.error && (
         <div className="form-alert" role="alert">
-          {toggleError}
+          {toggler.error}
         </div>
       )}
 

@@ -2,7 +2,6 @@
 // tick did, how many runs it made; pause and resume in place. New ones come from a pipeline's
 // Run dialog ("Recurring").
 
-import { useState } from 'react'
 import { Link } from 'react-router-dom'
 import { listRecurringRuns, updateRecurringRun, type RecurringRun } from '../api/recurring'
 import { RelativeTime } from '../components/RelativeTime'
@@ -11,7 +10,7 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle'
 import { useNow } from '../hooks/useNow'
 import { usePolling } from '../hooks/usePolling'
 import { useResource } from '../hooks/useResource'
-import { errorMessages } from '../lib/errors'
+import { usePendingAction } from '../hooks/usePendingAction'
 import { formatDateTime } from '../lib/time'
 import { describeSchedule } from './schedule'
 import { TickOutcomeLabel } from './TickOutcomeLabel'
@@ -87,22 +86,8 @@ export function RecurringRunsPage() {
 }
 
 function ScheduleRow({ schedule, now, onChanged }: { schedule: RecurringRun; now: number; onChanged: () => void }) {
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState('')
-  const toggle = () => {
-    setBusy(true)
-    setError('')
-    updateRecurringRun(schedule.id, { enabled: !schedule.enabled }).then(
-      () => {
-        setBusy(false)
-        onChanged()
-      },
-      (reason: unknown) => {
-        setBusy(false)
-        setError(errorMessages(reason).join(' '))
-      },
-    )
-  }
+  const { busy, error, run } = usePendingAction()
+  const toggle = () => run(() => updateRecurringRun(schedule.id, { enabled: !schedule.enabled }), onChanged)
   return (
     <tr>
       <td className="cell-main">
