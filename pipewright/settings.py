@@ -200,6 +200,8 @@ PIPEWRIGHT_REAPER_SECONDS = env.float("PIPEWRIGHT_REAPER_SECONDS", default=10.0)
 PIPEWRIGHT_REQUEUE_SECONDS = env.float("PIPEWRIGHT_REQUEUE_SECONDS", default=300.0)
 PIPEWRIGHT_LOG_TAIL_BYTES = env.int("PIPEWRIGHT_LOG_TAIL_BYTES", default=1024 * 1024)
 PIPEWRIGHT_KEEP_WORK_DIRS = env.bool("PIPEWRIGHT_KEEP_WORK_DIRS", default=False)
+# A container run's shared ${RUN_PATH} stays this long after the run ends (runs/workspaces.py).
+PIPEWRIGHT_WORKSPACE_KEEP_SECONDS = env.float("PIPEWRIGHT_WORKSPACE_KEEP_SECONDS", default=86400.0)
 # Local nodes are forked from a warm interpreter per worker (compute_backends/forkserver.py);
 # off, each node starts a fresh `python main.py` (slower by the interpreter's start-up).
 PIPEWRIGHT_FORK_NODES = env.bool("PIPEWRIGHT_FORK_NODES", default=True)

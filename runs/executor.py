@@ -41,6 +41,7 @@ from runs.node_io import (
 from runs.policy import retry_policy, timeout_for
 from runs.scheduler import advance_locked, frozen_node, lock_run, node_resources
 from runs.watch import LogSink, Outcome, append_log, appended, watch
+from runs.workspaces import prune_now_and_then
 from runtime.container import pipeline_slug
 
 logger = logging.getLogger(__name__)
@@ -173,6 +174,7 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Ou
     if work_dir.exists():
         shutil.rmtree(work_dir)
     work_dir.mkdir(parents=True)
+    container = False
     try:
         bundle = bundle_for(run)
         inputs = prepare_inputs(node_run, work_dir)
@@ -180,7 +182,8 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Ou
         overrides = run.config.get("params", {}).get(node_run.node_id, {})
         node = bundle_nodes(bundle)[node_run.node_id]
         job = {"inputs": inputs, "params": overrides, "node": node}
-        if node["operation"].get("kind") == "container":
+        container = node["operation"].get("kind") == "container"
+        if container:
             job["task"] = container_task(run, node_run.node_id)
         job_file.write_text(json.dumps(job))
         timeout = timeout_for(config, frozen_node(node_run))
@@ -231,6 +234,8 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Ou
     finally:
         if not settings.PIPEWRIGHT_KEEP_WORK_DIRS:
             shutil.rmtree(work_dir, ignore_errors=True)
+        if container:
+            prune_now_and_then()  # the workspaces of ended runs on this machine
 
 
 def execute_node_run(

@@ -14,6 +14,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Right
 from django.utils import timezone
 
+from runs import log_markers
 from runs.choices import NodeState
 from runs.events import Event, record_event, record_events
 from runs.models import NodeRun
@@ -125,12 +126,18 @@ def watch(node_run: NodeRun, execution: Any, work_dir: Path, timeout: float | No
     last_beat = started
     last_check = started
     progress = 0.0
+
+    def read() -> None:
+        lines = execution.read_lines()
+        log_markers.apply(lines, work_dir)  # `::pipewright progress 0.4` lines, any backend
+        sink.add(lines)
+
     while True:
-        sink.add(execution.read_lines())
+        read()
         code = execution.exit_code()
         if code is not None:
+            read()
             metrics.emit(node_run)
-            sink.add(execution.read_lines())
             seconds = time.monotonic() - started
             sink.add([f"[pipewright] exited with code {code} after {seconds:.2f} s"])
             return Outcome(  # the caller stores the last lines along with the outcome

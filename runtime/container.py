@@ -268,6 +268,10 @@ def run_container_node(bundle_dir: Path, node_id: str, work_dir: Path, job: dict
         output_dir.mkdir(parents=True, exist_ok=True)
         params = {**(node.get("params") or {}), **(job.get("params") or {})}
         command, args, env = invocation(operation, params, inputs, str(output_dir), variables)
+        # What `ctx.progress()` and `ctx.log_metric()` write, for a task to write too (the
+        # `::pipewright progress 0.4` log lines of runs/log_markers.py work on every backend).
+        env["PW_PROGRESS_FILE"] = str(work_dir / "progress")
+        env["PW_METRICS_FILE"] = str(work_dir / "metrics.jsonl")
     except (TaskError, OSError) as exc:
         print(f"[pipewright] {exc}", file=sys.stderr, flush=True)
         return 1

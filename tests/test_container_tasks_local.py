@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from editor.models import Operation
 from editor.operations import create_operation_version
 from runs.choices import NodeState, RunState
+from runs.models import RunEvent
 from runs.submit import submit_run
 from tests.fixtures.engine import wait_for_run
 
@@ -185,6 +187,51 @@ def test_a_task_that_does_not_write_an_output_fails_naming_it(
     node = run.node_runs.get(node_id="lazy")
     assert node.state == NodeState.FAILED
     assert "output 'model' was not written: the command must write it to $PW_OUTPUT_DIR/model" in node.log
+
+
+PROGRESS = (
+    'echo "::pipewright progress 0.25"; echo "::pipewright metric loss 0.9 step=1"; '
+    'echo \'{"name": "accuracy", "value": 0.5, "step": 1}\' >> "$PW_METRICS_FILE"; '
+    'printf 0.5 > "$PW_PROGRESS_FILE.tmp" && mv "$PW_PROGRESS_FILE.tmp" "$PW_PROGRESS_FILE"; '
+    'echo "::pipewright metric loss 0.4 step=2"; sleep 3; echo 1 > {{done}}'
+)
+
+
+def test_a_container_task_reports_progress_and_metrics_while_it_runs(
+    celery_worker, project, owner, make_graph_pipeline
+):
+    # given a task that reports progress and metrics by printing marker lines and by
+    # writing the files named in its environment, then works on for a while
+    train = container_op(
+        project, "train", {"command": ["sh", "-c", PROGRESS], "outputs": [{"name": "done", "type": "int"}]}
+    )
+    pipeline = make_graph_pipeline(project, {"train": train}, name="Progress")
+
+    # when it runs, and we look while it is still running
+    run = submit_run(pipeline, {}, owner)
+    deadline = time.monotonic() + 60
+    seen: set[str] = set()
+    while time.monotonic() < deadline and not {"node_progress", "node_metrics"} <= seen:
+        node = run.node_runs.get(node_id="train")
+        if node.state == NodeState.RUNNING:
+            seen |= set(RunEvent.objects.filter(run=run, node_id="train").values_list("kind", flat=True))
+        time.sleep(0.2)
+    assert node.state == NodeState.RUNNING, "the task ended before its progress was seen"
+    progress = RunEvent.objects.filter(run=run, kind="node_progress").last()
+    metrics = RunEvent.objects.filter(run=run, kind="node_metrics")
+
+    # then the progress and the metrics reached the run before the end
+    assert progress is not None and progress.payload["progress"] in (0.25, 0.5)
+    points = [point for event in metrics for point in event.payload["points"]]
+    assert ["loss", 1, 0.9] in points and ["accuracy", 1, 0.5] in points
+
+    # and the finished node keeps every metric, the marker lines staying in its log
+    run = wait_for_run(run, timeout=60)
+    node = run.node_runs.get(node_id="train")
+    assert run.state == RunState.SUCCEEDED, node.log
+    assert node.metrics["loss"] == {"last": 0.4, "series": [[1, 0.9], [2, 0.4]]}
+    assert node.metrics["accuracy"]["last"] == 0.5
+    assert "::pipewright progress 0.25" in node.log
 
 
 def test_the_bundle_of_a_container_task_runs_it_with_python_main_py(tmp_path, project, two_tasks):
