@@ -46,7 +46,7 @@ def start_redis(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def start_worker(
-    app: str, queues: str, concurrency: int, env: dict[str, str], log: Path
+    app: str, queues: str, concurrency: int, env: dict[str, str], log: Path, name: str = "bench"
 ) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
@@ -64,7 +64,7 @@ def start_worker(
         "--loglevel",
         "WARNING",
         "-n",
-        f"{app}-bench@%h",
+        f"{app}-{name}@%h",
     ]
     with log.open("ab") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
