@@ -46,6 +46,7 @@ urlpatterns = [
     re_path(r"^recurring/(?:(?P<recurring_id>\d+)/)?$", frontend.spa, name="recurring"),
     re_path(r"^deployments/(?:(?P<deployment_id>\d+)/)?$", frontend.spa, name="deployments"),
     path("environment/", frontend.spa, name="environment"),
+    path("repositories/", frontend.spa, name="repositories"),
     path("artifacts/", frontend.spa, name="artifacts"),
     path("executions/", frontend.spa, name="executions"),
 ]

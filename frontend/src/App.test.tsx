@@ -29,6 +29,7 @@ describe('layout', () => {
     expect(within(banner).getByText('Pipewright')).toBeTruthy()
     const nav = within(banner).getByRole('navigation', { name: 'Main' })
     expect(within(nav).getByRole('link', { name: 'Pipelines' }).getAttribute('href')).toBe('/pipelines/')
+    expect(within(nav).getByRole('link', { name: 'Repositories' }).getAttribute('href')).toBe('/repositories/')
     expect(within(nav).getByRole('link', { name: 'Runs' }).className).toContain('is-active')
     expect(within(banner).getByRole('link', { name: 'API docs' }).getAttribute('href')).toBe('/api/docs/')
     expect(within(banner).queryByRole('link', { name: 'Admin' })).toBeNull()

@@ -35,6 +35,9 @@ const DeploymentPage = lazy(() =>
 const EnvironmentPage = lazy(() =>
   import('./deployments/EnvironmentPage').then((module) => ({ default: module.EnvironmentPage })),
 )
+const RepositoriesPage = lazy(() =>
+  import('./repositories/RepositoriesPage').then((module) => ({ default: module.RepositoriesPage })),
+)
 
 function Page({ children }: { children: ReactNode }) {
   const location = useLocation()
@@ -73,6 +76,7 @@ export function AppRoutes() {
         <Route path="deployments/" element={<Page><DeploymentsPage /></Page>} />
         <Route path="deployments/:id/" element={<Page><DeploymentPage /></Page>} />
         <Route path="environment/" element={<Page><EnvironmentPage /></Page>} />
+        <Route path="repositories/" element={<Page><RepositoriesPage /></Page>} />
         <Route path="executions/" element={<Page><ExecutionsPage /></Page>} />
         <Route path="artifacts/" element={<Page><ArtifactsPage /></Page>} />
         <Route path="experiments/" element={<Page><ExperimentsPage /></Page>} />

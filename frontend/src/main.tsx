@@ -3,6 +3,9 @@ import './styles/index.css'
 // The schedule fields appear in the execute dialog and two pages: kept in the entry's CSS.
 import './recurring/recurring.css'
 import './deployments/deployments.css'
+import './repositories/repositories.css'
+// The YAML import and view dialogs, and git commits beside versions and runs.
+import './yaml/yaml.css'
 
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'

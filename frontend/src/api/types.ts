@@ -210,6 +210,8 @@ export interface VersionSummary {
   id: number
   number: number
   content_hash: string
+  /** The git commit the version was imported from (a YAML pipeline in a repository), or "". */
+  git_commit?: string
   created_at: IsoDate
 }
 
@@ -246,6 +248,8 @@ export interface PipelineVersion {
   pipeline: number
   number: number
   content_hash: string
+  /** The git commit the version was imported from (a YAML pipeline in a repository), or "". */
+  git_commit?: string
   tags: string[]
   created_by: string | null
   created_at: IsoDate
@@ -280,6 +284,8 @@ export interface Run {
   pipeline_name: string
   /** Id of the frozen pipeline version this run executes. */
   pipeline_version: number
+  /** The git commit of the pipeline version it runs, or "". */
+  git_commit?: string
   experiment?: number | null
   name: string
   state: RunState

@@ -62,3 +62,9 @@ export const DownloadIcon = (props: IconProps) => (
     <path d="M12 4v11M7 10.5l5 5 5-5M5 19.5h14" />
   </Svg>
 )
+
+export const UploadIcon = (props: IconProps) => (
+  <Svg {...props}>
+    <path d="M12 15.5V4.5M7 9l5-5 5 5M5 19.5h14" />
+  </Svg>
+)

@@ -49,6 +49,9 @@ export function TopBar() {
           <NavLink to="/deployments/" className={deploymentsClass}>
             Deployments
           </NavLink>
+          <NavLink to="/repositories/" className={navClass}>
+            Repositories
+          </NavLink>
           <NavLink to="/experiments/" className={navClass}>
             Experiments
           </NavLink>

@@ -37,6 +37,7 @@ import { isModalOpen, useKeydown } from '../hooks/useKeydown'
 import { useResource } from '../hooks/useResource'
 import { errorMessage, errorMessages, flattenMessages, isErrorLike } from '../lib/errors'
 import { isApplePlatform } from '../lib/keys'
+import { YamlDialog } from '../yaml/YamlDialog'
 
 /** How long a refused connection's reason stays on screen. */
 export const REFUSAL_MS = 5000
@@ -153,6 +154,7 @@ function EditorWorkspace({
   const [confirmReload, setConfirmReload] = useState(false)
   const [notice, setNotice] = useState<string | null>(null)
   const [showHistory, setShowHistory] = useState(false)
+  const [viewingYaml, setViewingYaml] = useState(false)
   const [historyKey, setHistoryKey] = useState(0)
   const [draftBackup, setDraftBackup] = useState<DraftBackup | null>(() => readDraftBackup(pipeline.id))
   const shortcutHelp = useShortcutHelp()
@@ -468,6 +470,7 @@ function EditorWorkspace({
             exportDocument={store.getState().exportDocument}
             importDocument={store.getState().importDocument}
             onImported={onImported}
+            onViewYaml={() => setViewingYaml(true)}
           />
           <button
             type="button"
@@ -666,6 +669,14 @@ function EditorWorkspace({
           projectId={pipeline.project}
           version={null}
           onClose={() => setExporting(false)}
+        />
+      )}
+      {viewingYaml && (
+        <YamlDialog
+          pipelineId={pipeline.id}
+          pipelineName={pipeline.name}
+          note={dirty ? 'This is the saved pipeline: save to include your unsaved changes.' : undefined}
+          onClose={() => setViewingYaml(false)}
         />
       )}
     </div>

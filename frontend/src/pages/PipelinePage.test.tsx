@@ -118,6 +118,34 @@ describe('PipelinePage', () => {
     expect(api.calls.find((call) => call.path === '/api/operations/')!.search.get('limit')).toBe('500')
   })
 
+  it('shows the git commit of versions imported from a repository', async () => {
+    renderPage({
+      ...okRoutes,
+      'GET /api/pipelines/1/versions/': {
+        body: paginated(versions.map((v) => (v.number === 3 ? { ...v, git_commit: '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b' } : v))),
+      },
+    })
+    const versionList = await screen.findByRole('region', { name: 'Versions' })
+    const items = await within(versionList).findAllByRole('listitem')
+    expect(within(items[0]!).getByTitle('Git commit 1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b').textContent).toBe('git 1a2b3c4d')
+    expect(within(items[1]!).queryByTitle(/Git commit/)).toBeNull()
+  })
+
+  it('shows the pipeline as YAML, or why it cannot be', async () => {
+    renderPage({
+      ...okRoutes,
+      'GET /api/pipelines/1/yaml/': {
+        status: 400,
+        body: { problems: ['node load: a Python operation; only container operations are YAML tasks'] },
+      },
+    })
+    fireEvent.click(await screen.findByRole('button', { name: 'View as YAML' }))
+    const dialog = screen.getByRole('dialog', { name: 'Pipeline as YAML' })
+    const alert = await within(dialog).findByRole('alert')
+    expect(alert.textContent).toContain('This pipeline cannot be written as YAML')
+    expect(alert.textContent).toContain('only container operations are YAML tasks')
+  })
+
   it('shows the parameters of a node when it is clicked', async () => {
     renderPage(okRoutes)
     // A plain click: d3-zoom's mousedown handler needs a real window on the event (jsdom has none).

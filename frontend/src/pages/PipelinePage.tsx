@@ -30,6 +30,8 @@ import { nodeLabel } from '../lib/graph'
 import { isModEnter, modEnterLabel } from '../lib/keys'
 import { problemNodeIds, submitProblems, type Problem } from '../lib/problems'
 import { isActiveRun } from '../lib/runs'
+import { GitCommit } from '../yaml/GitCommit'
+import { YamlDialog } from '../yaml/YamlDialog'
 
 const VERSIONS_SHOWN = 5
 const RECENT_RUNS_SHOWN = 8
@@ -65,6 +67,7 @@ function PipelineView({ id }: { id: number }) {
   const role = useProjectRole(pipeline.data?.project)
   const launcher = useRunLauncher(role)
   const [exporting, setExporting] = useState(false)
+  const [viewingYaml, setViewingYaml] = useState(false)
   useDocumentTitle(pipeline.data?.name ?? (pipeline.status === 'error' ? 'Pipeline' : null))
   useKeydown((event) => {
     if (!isModEnter(event) || isModalOpen() || pipeline.status !== 'success') return
@@ -120,6 +123,14 @@ function PipelineView({ id }: { id: number }) {
               <DownloadIcon size={16} />
               Export
             </button>
+            <button
+              type="button"
+              className="button"
+              onClick={() => setViewingYaml(true)}
+              title="Read, copy or download the pipeline as a main.yml of container tasks"
+            >
+              View as YAML
+            </button>
             {canEdit(role) && (
               <Link
                 className="button"
@@ -156,6 +167,10 @@ function PipelineView({ id }: { id: number }) {
           version={data.latest_version?.number ?? null}
           onClose={() => setExporting(false)}
         />
+      )}
+
+      {viewingYaml && (
+        <YamlDialog pipelineId={id} pipelineName={data.name} onClose={() => setViewingYaml(false)} />
       )}
 
       {launcher.problems.length > 0 && (
@@ -253,7 +268,15 @@ function PipelineHeader({
           <li>
             <span className="meta-label">Latest</span>{' '}
             {pipeline.latest_version ? (
-              <span className="version-tag">v{pipeline.latest_version.number}</span>
+              <>
+                <span className="version-tag">v{pipeline.latest_version.number}</span>
+                {pipeline.latest_version.git_commit && (
+                  <>
+                    {' '}
+                    <GitCommit sha={pipeline.latest_version.git_commit} />
+                  </>
+                )}
+              </>
             ) : (
               'no version yet'
             )}
@@ -465,6 +488,7 @@ function VersionsPanel({ versions }: { versions: Resource<VersionsAnswer> }) {
                     {tag}
                   </span>
                 ))}
+                <GitCommit sha={version.git_commit} />
               </div>
               <div className="version-meta">
                 <RelativeTime value={version.created_at} />

@@ -3,13 +3,14 @@ import { parseId } from '../lib/ids'
 import { Link, useNavigate, useSearchParams } from 'react-router-dom'
 import { itemsOf, listPipelines, listProjects } from '../api/endpoints'
 import type { Pipeline } from '../api/types'
-import { GraphIcon, PlusIcon, SearchIcon } from '../components/Icons'
+import { GraphIcon, PlusIcon, SearchIcon, UploadIcon } from '../components/Icons'
 import { RelativeTime } from '../components/RelativeTime'
 import { EmptyState, ErrorState, SkeletonTable } from '../components/States'
 import { useDocumentTitle } from '../hooks/useDocumentTitle'
 import { useNow } from '../hooks/useNow'
 import { useResource } from '../hooks/useResource'
 import { filterPipelines } from '../lib/filter'
+import { ImportYamlDialog } from '../yaml/ImportYamlDialog'
 import { NewPipelineDialog } from './NewPipelineDialog'
 
 function isTypingTarget(target: EventTarget | null): boolean {
@@ -70,6 +71,7 @@ export function PipelinesPage() {
   const projectFilter = parseId(searchParams.get('project'))
   const [query, setQuery] = useState('')
   const [creating, setCreating] = useState(false)
+  const [importing, setImporting] = useState(false)
   const searchRef = useRef<HTMLInputElement>(null)
 
   const projects = useResource((signal) => listProjects(signal).then(itemsOf), [])
@@ -82,7 +84,7 @@ export function PipelinesPage() {
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return
-      if (creating || isTypingTarget(event.target)) return
+      if (creating || importing || isTypingTarget(event.target)) return
       const input = searchRef.current
       if (!input) return
       event.preventDefault()
@@ -91,7 +93,7 @@ export function PipelinesPage() {
     }
     document.addEventListener('keydown', onKeyDown)
     return () => document.removeEventListener('keydown', onKeyDown)
-  }, [creating])
+  }, [creating, importing])
 
   const allPipelines = pipelines.data?.results
   const visible = useMemo(() => filterPipelines(allPipelines ?? [], query), [allPipelines, query])
@@ -119,6 +121,19 @@ export function PipelinesPage() {
     >
       <PlusIcon />
       New pipeline
+    </button>
+  )
+
+  const importButton = (
+    <button
+      type="button"
+      className="button"
+      onClick={() => setImporting(true)}
+      disabled={projects.status !== 'success'}
+      title="Create or update a pipeline from a main.yml of container tasks, or a zip of its directory"
+    >
+      <UploadIcon />
+      Import YAML
     </button>
   )
 
@@ -204,7 +219,10 @@ export function PipelinesPage() {
           <h1>Pipelines</h1>
           <p className="page-subtitle">Graphs of operations you can run, version and export.</p>
         </div>
-        <div className="page-actions">{newButton}</div>
+        <div className="page-actions">
+          {importButton}
+          {newButton}
+        </div>
       </div>
 
       {showToolbar && (
@@ -264,6 +282,15 @@ export function PipelinesPage() {
           preferredProject={projectFilter}
           onClose={() => setCreating(false)}
           onCreated={(pipeline) => navigate(`/pipelines/${pipeline.id}/`)}
+        />
+      )}
+
+      {importing && projects.data && (
+        <ImportYamlDialog
+          projects={projects.data}
+          preferredProject={projectFilter}
+          onClose={() => setImporting(false)}
+          onImported={({ pipeline }) => navigate(`/pipelines/${pipeline.id}/`)}
         />
       )}
     </div>

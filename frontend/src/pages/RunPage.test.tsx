@@ -178,6 +178,13 @@ describe('RunPage', () => {
     expect(api.calls.find((call) => call.path === '/api/pipeline-versions/11/')).toBeTruthy()
   })
 
+  it('shows the git commit the run came from, when it has one', async () => {
+    renderPage({ ...okRoutes, 'GET /api/runs/7/': { body: run({ git_commit: '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b' }) } })
+    const heading = await screen.findByRole('heading', { level: 1, name: 'nightly' })
+    const header = heading.closest('.page-header') as HTMLElement
+    expect(within(header).getByTitle('Git commit 1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b').textContent).toBe('git 1a2b3c4d')
+  })
+
   it('opens a node in a side panel with its log, outputs and metrics; Escape closes it', async () => {
     const artifactRoutes: Routes = {
       ...okRoutes,

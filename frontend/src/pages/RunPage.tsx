@@ -28,6 +28,7 @@ import { RunNodePanel } from './RunNodePanel'
 import { RunNodeTable } from './RunNodeTable'
 import { RunTimeline } from './RunTimeline'
 import { ConfirmDialog } from '../components/ConfirmDialog'
+import { GitCommit } from '../yaml/GitCommit'
 
 const EMPTY_GRAPH = { nodes: [], edges: [], inputs: [] }
 const VIEWER_REASON = 'Viewers cannot cancel or re-run: it needs the editor role in this project.'
@@ -345,6 +346,12 @@ function RunHeader({
                 </span>
               ) : (
                 <span className="muted">(version #{run.pipeline_version})</span>
+              )}
+              {run.git_commit && (
+                <>
+                  {' '}
+                  <GitCommit sha={run.git_commit} />
+                </>
               )}
             </li>
             <li>

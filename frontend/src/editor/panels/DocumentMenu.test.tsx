@@ -76,6 +76,24 @@ describe('DocumentMenu', () => {
     expect(screen.queryByRole('menu')).toBeNull()
   })
 
+  it('offers "View as YAML" when the page can show it', () => {
+    const store = createEditorStore({ operations: [operation] })
+    const { exportDocument, importDocument } = store.getState()
+    const onViewYaml = vi.fn()
+    render(
+      <DocumentMenu
+        pipelineName="Churn"
+        exportDocument={exportDocument}
+        importDocument={importDocument}
+        onViewYaml={onViewYaml}
+      />,
+    )
+    fireEvent.click(screen.getByRole('button', { name: 'Document' }))
+    fireEvent.click(screen.getByRole('menuitem', { name: 'View as YAML…' }))
+    expect(onViewYaml).toHaveBeenCalledOnce()
+    expect(screen.queryByRole('menu')).toBeNull()
+  })
+
   it('exports the document as <name>.pipeline.json through a Blob URL', async () => {
     const blobs: Blob[] = []
     const createObjectURL = vi.fn((blob: Blob) => {

@@ -1,4 +1,5 @@
-// "Document" menu: export the editor's document as JSON, or import one from a file.
+// "Document" menu: export the editor's document as JSON, import one from a file, or view the
+// saved pipeline as YAML.
 
 import { useEffect, useId, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react'
 import { Dialog } from '../../components/Dialog'
@@ -15,6 +16,8 @@ export interface DocumentMenuProps {
   importDocument: (json: unknown) => ImportOutcome
   /** After a successful import, with the number of nodes imported. */
   onImported?: (nodeCount: number) => void
+  /** Shows the saved pipeline as YAML; without it the menu has no "View as YAML" item. */
+  onViewYaml?: () => void
 }
 
 /** A file name made from a pipeline name: no path separators or characters filesystems refuse. */
@@ -56,6 +59,7 @@ export function DocumentMenu({
   exportDocument,
   importDocument,
   onImported,
+  onViewYaml,
 }: DocumentMenuProps) {
   const menuId = useId()
   const [open, setOpen] = useState(false)
@@ -151,6 +155,19 @@ export function DocumentMenu({
           <button type="button" role="menuitem" className="document-menu-item" onClick={chooseFile}>
             Import JSON…
           </button>
+          {onViewYaml && (
+            <button
+              type="button"
+              role="menuitem"
+              className="document-menu-item"
+              onClick={() => {
+                setOpen(false)
+                onViewYaml()
+              }}
+            >
+              View as YAML…
+            </button>
+          )}
         </div>
       )}
       <input

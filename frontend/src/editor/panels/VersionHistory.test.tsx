@@ -57,6 +57,37 @@ describe('VersionHistory', () => {
     expect(within(items[0]!).getByRole('button', { name: 'Restore version 3' })).toBeTruthy()
   })
 
+  it('shows the git commit of a version imported from a repository', async () => {
+    installFakeApi({
+      'GET /api/pipelines/1/versions/': {
+        body: [version(2, { git_commit: '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b' }), version(1, { git_commit: '' })],
+      },
+    })
+    renderHistory()
+    const items = await screen.findAllByRole('listitem')
+    const commit = within(items[0]!).getByTitle('Git commit 1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b')
+    expect(commit.textContent).toBe('git 1a2b3c4d')
+    expect(commit.querySelector('code')).toBeTruthy()
+    expect(items[1]!.textContent).not.toContain('git ')
+  })
+
+  it('shows a previewed version as YAML, asking for that version', async () => {
+    const { calls } = installFakeApi({
+      'GET /api/pipelines/1/versions/': { body: [version(2)] },
+      'GET /api/pipeline-versions/102/': { body: { ...version(2), graph } },
+      'GET /api/pipelines/1/yaml/': { text: 'name: churn\ntasks: []\n' },
+    })
+    render(<VersionHistory pipelineId={1} canEdit={false} onRestored={vi.fn()} />)
+    fireEvent.click(await screen.findByRole('button', { name: 'Open version 2' }))
+    const preview = await screen.findByRole('dialog', { name: 'Version 2' })
+    fireEvent.click(within(preview).getByRole('button', { name: 'View as YAML' }))
+
+    const dialog = await screen.findByRole('dialog', { name: 'Pipeline as YAML' })
+    expect((await within(dialog).findByTestId('yaml-text')).textContent).toBe('name: churn\ntasks: []\n')
+    expect(calls.find((call) => call.path === '/api/pipelines/1/yaml/')!.search.get('version')).toBe('2')
+    expect(screen.getAllByRole('dialog')).toHaveLength(1)
+  })
+
   it('shows the empty state', async () => {
     installFakeApi({ 'GET /api/pipelines/1/versions/': { body: [] } })
     renderHistory()

@@ -14,6 +14,8 @@ import { RelativeTime } from '../../components/RelativeTime'
 import { Spinner } from '../../components/States'
 import { GraphPreview } from '../../graph/GraphPreview'
 import { errorMessages } from '../../lib/errors'
+import { GitCommit } from '../../yaml/GitCommit'
+import { YamlDialog } from '../../yaml/YamlDialog'
 
 const NO_OPERATIONS: readonly Operation[] = []
 
@@ -72,6 +74,7 @@ export function VersionHistory({
   const [openError, setOpenError] = useState<{ number: number; messages: string[] } | null>(null)
   const [preview, setPreview] = useState<PipelineVersionDetail | null>(null)
   const [confirming, setConfirming] = useState<PipelineVersion | null>(null)
+  const [yamlVersion, setYamlVersion] = useState<number | null>(null)
   const openAbort = useRef<AbortController | null>(null)
 
   useEffect(() => {
@@ -151,6 +154,7 @@ export function VersionHistory({
                     {tag}
                   </span>
                 ))}
+                <GitCommit sha={version.git_commit} />
               </div>
               <div className="version-history-meta">
                 <RelativeTime value={version.created_at} />
@@ -217,7 +221,23 @@ export function VersionHistory({
               onSelectNode={() => undefined}
             />
           </div>
+          <div className="form-actions">
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                setYamlVersion(preview.number)
+                setPreview(null)
+              }}
+            >
+              View as YAML
+            </button>
+          </div>
         </Dialog>
+      )}
+
+      {yamlVersion !== null && (
+        <YamlDialog pipelineId={pipelineId} version={yamlVersion} onClose={() => setYamlVersion(null)} />
       )}
     </section>
   )
