@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "pipewright.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -275,6 +276,39 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy of every response (pipewright/security_headers.py, docs/security.md);
+# set to "" to send none. React Flow and CodeMirror set inline styles, hence 'unsafe-inline'
+# for styles only; 'self' in connect-src covers the live run stream's ws:/wss: on the same host.
+_CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data: blob:",
+    "font-src": "'self' data:",
+    "connect-src": "'self'",
+    "worker-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+PIPEWRIGHT_CSP = env.str("PIPEWRIGHT_CSP", default="; ".join(f"{k} {v}" for k, v in _CSP.items()))
+# The API docs (Swagger UI) load their scripts, styles and icon from drf-spectacular's CDN.
+_SWAGGER_CDN = "https://cdn.jsdelivr.net"
+_DOCS_CSP = {
+    **_CSP,  # and nothing else: the start-up script comes from 'self' (pipewright/urls.py)
+    "script-src": f"'self' {_SWAGGER_CDN}",
+    "style-src": f"'self' 'unsafe-inline' {_SWAGGER_CDN}",
+    "img-src": f"'self' data: blob: {_SWAGGER_CDN}",
+}
+# Paths whose responses get a policy of their own instead of PIPEWRIGHT_CSP ("" for none).
+PIPEWRIGHT_CSP_BY_PATH: dict[str, str] = {
+    "/api/docs/": env.str(
+        "PIPEWRIGHT_API_DOCS_CSP", default="; ".join(f"{k} {v}" for k, v in _DOCS_CSP.items())
+    ),
+}
 
 LOGGING = {
     "version": 1,
