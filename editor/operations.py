@@ -67,6 +67,7 @@ def create_operation_version(
         "command": list(content.get("command", [])) if container else [],
         "args": list(content.get("args", [])) if container else [],
         "kubernetes": parse_kubernetes(content.get("kubernetes")) if container else {},
+        "idempotent": bool(content.get("idempotent", False)),
         **interface.model_dump(mode="json"),
     }
     digest = OperationVersion.hash_of(fields)

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: a view that meets an unreachable database answers 503, not a 500 page.
+    "pipewright.db_unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "pipewright.urls"
@@ -112,7 +114,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # How long a writer waits for SQLite's lock before "database is locked".
+        "timeout": env.float("PIPEWRIGHT_SQLITE_TIMEOUT", default=20.0),
     }
 # Connections are kept between tasks and requests (a new one per node task was
 # a measurable part of its overhead), and checked before reuse.

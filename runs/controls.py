@@ -33,8 +33,15 @@ def cancel_run(run_id: int, reason: str = "cancelled by a user") -> bool:
     return True
 
 
+NOT_IDEMPOTENT = (
+    "; not retried because its operation is not marked idempotent "
+    "(the lost attempt may still be running): re-run it once it is safe"
+)
+
+
 def reap_lost_nodes() -> list[int]:
-    """Running nodes whose heartbeat stopped: retried if allowed, else failed. Answers their ids."""
+    """Running nodes whose heartbeat stopped: retried if allowed and their operation is
+    idempotent, else failed (docs/engine.md, "Lost workers"). Answers their ids."""
     from runs.tasks import execute_node
 
     bound = settings.PIPEWRIGHT_NODE_LOST_SECONDS
@@ -57,7 +64,13 @@ def reap_lost_nodes() -> list[int]:
                 f"worker lost: no heartbeat for {bound:g} s "
                 f"(attempt {node_run.attempt}, worker {node_run.worker})"
             )
-            if node_run.attempt <= retry_policy(config, frozen_node(node_run)).count:
+            retry_left = node_run.attempt <= retry_policy(config, frozen_node(node_run)).count
+            if retry_left and not node_run.operation_version.idempotent:
+                # The attempt may still be running on a worker cut off from the database:
+                # a second one beside it could do its side effects twice.
+                retry_left = False
+                reason += NOT_IDEMPOTENT
+            if retry_left:
                 node_run.move_to(NodeState.QUEUED)
                 node_run.error = reason
                 node_run.task_id = ""

@@ -26,9 +26,11 @@ from credentials.resolve import BackendUnavailable
 from runs.backends import run_compute, run_storage
 from runs.choices import NodeState, RunState
 from runs.config import ExecutionConfig
+from runs.controls import NOT_IDEMPOTENT
 from runs.events import Event, record_events
 from runs.models import NodeRun
 from runs.node_io import (
+    OutputNotStored,
     bundle_for,
     bundle_nodes,
     discard_outputs,
@@ -38,9 +40,10 @@ from runs.node_io import (
     store_outputs,
     work_dir_for,
 )
+from runs.outage import DATABASE_ERRORS, until_the_database_answers
 from runs.policy import retry_policy, timeout_for
 from runs.scheduler import advance_locked, frozen_node, lock_run, node_resources
-from runs.watch import LogSink, Outcome, append_log, appended, watch
+from runs.watch import LogSink, Outcome, append_log, appended, beating, watch
 from runs.workspaces import prune_now_and_then
 from runtime.container import pipeline_slug
 
@@ -68,6 +71,14 @@ def claim(node_run_id: int, task_id: str, run_id: int | None = None, worker: str
         node_run = NodeRun.objects.select_related("operation_version").defer("log").get(pk=node_run_id)
         node_run.run = run
         lost = node_run.state == NodeState.RUNNING and task_id and node_run.task_id == task_id
+        if lost and not node_run.operation_version.idempotent:
+            reason = f"worker lost: its task was delivered again (attempt {node_run.attempt}, "
+            reason += f"worker {node_run.worker}){NOT_IDEMPOTENT}"
+            node_run.move_to(NodeState.FAILED, error=reason)
+            node_run.save(update_fields=["state", "error", "finished_at"])
+            event = ("node_state", node_run.node_id, {"state": node_run.state, "error": reason})
+            advance_locked(run, changed=[node_run.node_id], events=[event])
+            return None
         if lost:
             node_run.move_to(NodeState.QUEUED)
         if node_run.state != NodeState.QUEUED:
@@ -177,7 +188,8 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Ou
     container = False
     try:
         bundle = bundle_for(run)
-        inputs = prepare_inputs(node_run, work_dir)
+        with beating(node_run):  # inputs may be large downloads
+            inputs = prepare_inputs(node_run, work_dir)
         job_file = work_dir / "job.json"
         overrides = run.config.get("params", {}).get(node_run.node_id, {})
         node = bundle_nodes(bundle)[node_run.node_id]
@@ -221,6 +233,9 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Ou
             node_run.gpus = execution.gpus
         try:
             outcome = watch(node_run, execution, work_dir, timeout, sink)
+        except BaseException:
+            execution.kill()  # never left running unwatched, to be started again beside itself
+            raise
         finally:
             execution.release()
         if outcome.ok and not (work_dir / "result.json").exists():
@@ -228,7 +243,12 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Ou
                 ok=False, exit_code=outcome.exit_code, error="the node exited without writing result.json"
             )
         if outcome.ok:
-            outcome.stored = store_outputs(node_run, work_dir, storage)
+            try:
+                with beating(node_run):  # outputs may be large uploads
+                    outcome.stored = store_outputs(node_run, work_dir, storage)
+            except OutputNotStored as exc:
+                sink.add([f"[pipewright] {exc}"])
+                return Outcome(ok=False, exit_code=outcome.exit_code, error=str(exc))
         outcome.metrics = read_metrics(work_dir)
         return outcome
     finally:
@@ -242,7 +262,9 @@ def execute_node_run(
     node_run_id: int, task_id: str = "", run_id: int | None = None, worker: str = ""
 ) -> float | None:
     """Run one node end to end; answers a retry delay when it must run again."""
-    node_run = claim(node_run_id, task_id, run_id, worker)
+    node_run = until_the_database_answers(
+        partial(claim, node_run_id, task_id, run_id, worker), f"claiming node run {node_run_id}"
+    )
     if node_run is None:
         return None
     config = ExecutionConfig.model_validate(node_run.run.config)
@@ -254,4 +276,16 @@ def execute_node_run(
         outcome = Outcome(
             ok=False, error="internal error while running the node:\n" + traceback.format_exc(limit=5)
         )
-    return finish(node_run, outcome, config, sink)
+
+    def finish_once() -> float | None:
+        waiting = list(sink.pending)
+        try:
+            return finish(node_run, outcome, config, sink)
+        except DATABASE_ERRORS:
+            sink.pending = waiting  # rolled back with the outcome: written with the next try
+            for stored in outcome.stored:
+                stored.artifact.pk = None
+            raise
+
+    # The node has run: its outcome waits in memory until the database answers (runs/outage.py).
+    return until_the_database_answers(finish_once, f"recording the outcome of node run {node_run_id}")

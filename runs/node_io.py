@@ -225,10 +225,24 @@ def read_metrics(work_dir: Path) -> dict[str, Any]:
     return metrics
 
 
+class OutputNotStored(Exception):
+    """The run's storage refused or lost an output: the node fails with this message."""
+
+
 def store_outputs(node_run: NodeRun, work_dir: Path, target: RunStorage) -> list[StoredOutput]:
-    """Every output listed in result.json, put in the run's storage (see `save_outputs`)."""
+    """Every output listed in result.json, put in the run's storage (see `save_outputs`).
+
+    When the storage fails on one, the outputs already stored are removed and
+    `OutputNotStored` names the output: no Artifact row is written for any of them.
+    """
     result = json.loads((work_dir / "result.json").read_text())
-    return [
-        _store_output(node_run, work_dir, name, entry, target)
-        for name, entry in result["outputs"].items()
-    ]
+    stored: list[StoredOutput] = []
+    for name, entry in result["outputs"].items():
+        try:
+            stored.append(_store_output(node_run, work_dir, name, entry, target))
+        except Exception as exc:
+            discard_outputs(stored)
+            raise OutputNotStored(
+                f"could not store output {name!r} ({target.backend.label} storage): {exc}"
+            ) from exc
+    return stored

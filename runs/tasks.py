@@ -9,11 +9,21 @@ from celery.utils.log import get_task_logger
 from django.utils import timezone
 
 from runs import controls, executor, scheduler, schedules
+from runs.outage import DATABASE_ERRORS, until_the_database_answers
 
 logger = get_task_logger(__name__)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+# Advancing is safe to repeat; while the database does not answer it is tried again later.
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=DATABASE_ERRORS,
+    retry_backoff=1,
+    retry_backoff_max=30,
+    max_retries=12,
+)
 def advance_run(run_id: int) -> None:
     scheduler.advance(run_id)
 
@@ -27,12 +37,17 @@ def execute_node(self: Task, node_run_id: int, run_id: int | None = None) -> Non
     if delay is not None:
         from runs.models import NodeRun
 
-        queue = scheduler.queue_for(
-            NodeRun.objects.select_related("operation_version", "run").get(pk=node_run_id)
-        )
-        logger.info("node run %s fails; retrying in %.1fs", node_run_id, delay)
         due = timezone.now() + timedelta(seconds=delay)
-        NodeRun.objects.filter(pk=node_run_id).update(dispatched_at=due)
+
+        def queue_again() -> str:
+            queue = scheduler.queue_for(
+                NodeRun.objects.select_related("operation_version", "run").get(pk=node_run_id)
+            )
+            NodeRun.objects.filter(pk=node_run_id).update(dispatched_at=due)
+            return queue
+
+        queue = until_the_database_answers(queue_again, f"queueing node run {node_run_id} again")
+        logger.info("node run %s fails; retrying in %.1fs", node_run_id, delay)
         execute_node.apply_async(args=(node_run_id, run_id), queue=queue, countdown=delay)
 
 

@@ -250,10 +250,14 @@ def test_a_node_over_its_timeout_is_stopped(celery_worker, project, owner, ops, 
 
 
 def test_a_worker_killed_mid_node_ends_in_a_retried_node_never_a_stuck_run(
-    celery_worker, project, owner, ops, make_graph_pipeline
+    celery_worker, project, owner, make_op, make_graph_pipeline
 ):
-    # given a node that runs for 2 s, with one retry allowed
-    pipeline = make_graph_pipeline(project, {"slow": ops["slow"]}, params={"slow": {"seconds": 2.0}})
+    # given a node of an idempotent operation that runs for 2 s, with one retry allowed
+    # (one not marked idempotent is failed instead: tests/faults/test_kill_worker.py)
+    slow = make_op(
+        project, "slow", SLOW, outputs=[("out", "int")], params=[("seconds", "float", 30.0)], idempotent=True
+    )
+    pipeline = make_graph_pipeline(project, {"slow": slow}, params={"slow": {"seconds": 2.0}})
     run = submit_run(pipeline, {"retry": {"count": 1, "backoff_seconds": 0}}, owner)
     slow = run.node_runs.get()
     wait_for(lambda: "pid" in NodeRun.objects.get(pk=slow.pk).log, what="the node to start")

@@ -125,6 +125,7 @@ class OperationVersionSerializer(serializers.ModelSerializer[OperationVersion]):
             "command",
             "args",
             "kubernetes",
+            "idempotent",
             "created_at",
         ]
         read_only_fields = ["id", "operation", "number", "content_hash", "created_at"]
@@ -169,6 +170,7 @@ class OperationVersionSummarySerializer(serializers.ModelSerializer[OperationVer
             "outputs",
             "parameters",
             "resources",
+            "idempotent",
             "created_at",
         ]
 

@@ -84,6 +84,10 @@ class OperationVersion(ImmutableModel):
     # Container operations: mounts, secrets, config maps, pull policy and node selector of
     # their pod (editor.schemas.KubernetesSpec), each key left out when empty.
     kubernetes = models.JSONField(default=dict, blank=True)
+    # Safe to run twice, even at once (writes only its own outputs, or upserts): when the
+    # worker running it is lost, the reaper may start it again without knowing whether
+    # the first attempt still runs somewhere. Not idempotent: failed instead (docs/engine.md).
+    idempotent = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -111,7 +115,7 @@ class OperationVersion(ImmutableModel):
         "args",
     )
     # Hashed only when set, so versions made before it existed keep their hashes.
-    OPTIONAL_HASHED_FIELDS = ("kubernetes",)
+    OPTIONAL_HASHED_FIELDS = ("kubernetes", "idempotent")
     # Everything that makes a version what it is (what a copy of it copies).
     CONTENT_FIELDS = HASHED_FIELDS + OPTIONAL_HASHED_FIELDS
 
