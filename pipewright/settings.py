@@ -242,9 +242,13 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: DRF asks the first class for the `WWW-Authenticate` header, so a caller
+    # without (valid) credentials gets 401 `WWW-Authenticate: Token`, not a 403 that reads
+    # like "you lack the role" (docs/security.md, "Authorization"). Session requests are
+    # unchanged, CSRF included.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",

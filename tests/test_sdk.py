@@ -80,8 +80,8 @@ def test_errors_name_what_was_wrong(asgi_server, celery_worker, scale, teammate)
     assert missing.value.status == 404
     with pytest.raises(PipewrightError) as signed_out:
         Pipewright(asgi_server.url, token="not-a-token").run_pipeline("Scale numbers")
-    # DRF answers 403 when its first authentication class (the session) has no challenge to send
-    assert signed_out.value.status == 403
+    # a wrong token is a 401 (token authentication comes first: docs/security.md)
+    assert signed_out.value.status == 401
     assert "Invalid token" in str(signed_out.value)
 
 
