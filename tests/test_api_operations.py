@@ -76,3 +76,19 @@ def test_versions_cannot_be_edited_in_place(builtin_ops):
     version.source = "changed"
     with pytest.raises(ValueError, match="immutable"):
         version.save()
+
+
+def test_marking_an_operation_idempotent_is_a_new_version(project, client_for, teammate):
+    client = client_for(teammate)
+    op = client.post(
+        "/api/operations/", {"project": project.pk, "name": "Upsert", "slug": "upsert"}, format="json"
+    ).json()
+    plain = client.post(f"/api/operations/{op['id']}/versions/", VERSION, format="json").json()
+    marked = client.post(
+        f"/api/operations/{op['id']}/versions/", {**VERSION, "idempotent": True}, format="json"
+    ).json()
+
+    assert plain["idempotent"] is False
+    assert marked["idempotent"] is True
+    assert marked["number"] == plain["number"] + 1
+    assert marked["content_hash"] != plain["content_hash"]

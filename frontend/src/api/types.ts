@@ -98,6 +98,8 @@ export interface OperationContent {
   image?: string
   command?: string[]
   args?: string[]
+  /** Safe to run twice: a node whose worker was lost is retried (docs/engine.md, "Lost workers"). */
+  idempotent?: boolean
 }
 
 /** One full operation version, as listed by `/api/operations/<id>/versions/`. */

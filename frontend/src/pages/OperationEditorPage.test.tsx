@@ -150,6 +150,29 @@ describe('OperationEditorPage', () => {
     expect(api.calls.some((call) => call.method === 'PATCH')).toBe(false)
   })
 
+  it('marks an operation idempotent and posts it with the version', async () => {
+    const api = renderPage(
+      {
+        'GET /api/operations/7/': { body: operation() },
+        'GET /api/operations/7/versions/': { body: [version()] },
+        'POST /api/operations/7/versions/': (call) => ({
+          status: 201,
+          body: version({ ...(call.body as object), id: 72, number: 3 }),
+        }),
+      },
+      '/operations/7/edit/',
+    )
+    const user = userEvent.setup()
+
+    const box = (await screen.findByLabelText(/Safe to run twice/)) as HTMLInputElement
+    expect(box.checked).toBe(false)
+    await user.click(box)
+    await user.keyboard('{Control>}s{/Control}')
+
+    expect(await screen.findByText('Saved as version 3')).toBeTruthy()
+    expect(api.calls.find((call) => call.method === 'POST')?.body).toMatchObject({ idempotent: true })
+  })
+
   it('says so when the content is the same as the latest version', async () => {
     renderPage(
       {

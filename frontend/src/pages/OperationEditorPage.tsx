@@ -74,6 +74,7 @@ interface Draft {
   memory: string
   gpus: string
   cpuFallback: boolean
+  idempotent: boolean
   requirements: string
 }
 
@@ -87,6 +88,7 @@ const VERSION_FIELDS = [
   'parameters',
   'resources',
   'requirements',
+  'idempotent',
   'image',
   'command',
   'args',
@@ -127,6 +129,7 @@ function templateDraft(): Draft {
     memory: '512Mi',
     gpus: '0',
     cpuFallback: false,
+    idempotent: false,
     requirements: '',
   }
 }
@@ -163,6 +166,7 @@ function draftFrom(operation: Operation, version: OperationVersionDetail | null)
     memory: version.resources?.memory ?? base.memory,
     gpus: String(version.resources?.gpus ?? base.gpus),
     cpuFallback: !!version.resources?.cpu_fallback,
+    idempotent: !!version.idempotent,
     requirements: (version.requirements ?? []).join('\n'),
   }
 }
@@ -264,6 +268,7 @@ function contentOf(draft: Draft): { content: OperationContent } | { errors: Fiel
         outputs: draft.outputs,
         parameters,
         resources,
+        idempotent: draft.idempotent,
       },
     }
   }
@@ -277,6 +282,7 @@ function contentOf(draft: Draft): { content: OperationContent } | { errors: Fiel
       outputs: draft.outputs,
       parameters,
       resources,
+      idempotent: draft.idempotent,
       requirements: linesOf(draft.requirements),
     },
   }
@@ -1186,6 +1192,15 @@ function OperationForm({
                 onChange={(event) => set('cpuFallback', event.target.checked)}
               />{' '}
               Fall back to CPU when no GPU is free
+            </label>
+            <label className="op-check" title="A node whose worker is lost mid-run runs again only when this is set; otherwise it fails, so that it never runs twice at once.">
+              <input
+                type="checkbox"
+                checked={draft.idempotent}
+                disabled={readOnly}
+                onChange={(event) => set('idempotent', event.target.checked)}
+              />{' '}
+              Safe to run twice (idempotent): retry it when its worker is lost
             </label>
             <FieldError id={ids('resources').error} messages={errors.resources} />
           </fieldset>
