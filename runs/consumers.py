@@ -68,7 +68,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         if not self.inbox and not self.sending.locked():  # the usual case: send at once
             if events[-1]["seq"] <= self.last_seq:
                 return
-            if events[0]["seq"] == self.last_seq + 1:
+            if _follows(events, self.last_seq):
                 self.last_seq = events[-1]["seq"]
                 await self.send(text_data=frame)  # the hub encoded it once for everyone
                 return
@@ -93,13 +93,16 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
                 events, frame = item
                 if events[-1]["seq"] <= self.last_seq:
                     continue  # already sent (from the database, or a snapshot)
-                if events[0]["seq"] == self.last_seq + 1:
+                fresh = [event for event in events if event["seq"] > self.last_seq]
+                if len(fresh) == len(events) and _follows(events, self.last_seq):
                     self.last_seq = events[-1]["seq"]
                     await self.send(text_data=frame)  # the hub encoded it once for everyone
-                elif events[0]["seq"] > self.last_seq + 1:
-                    await self._catch_up(self.last_seq)  # the layer dropped some: read them back
+                elif _follows(fresh, self.last_seq):
+                    await self._send_events(fresh)
                 else:
-                    await self._send_events(events)
+                    # The layer dropped some, or a later commit was published before an
+                    # earlier one (two workers): read them back, in order, from the database.
+                    await self._catch_up(self.last_seq)
 
     # --- sending (callers hold self.sending) ------------------------------------
 
@@ -120,6 +123,11 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         if fresh:
             self.last_seq = fresh[-1]["seq"]
             await self.send_json({"type": "events", "events": fresh})
+
+
+def _follows(events: list[dict[str, Any]], last_seq: int) -> bool:
+    """Whether `events` are exactly the ones after `last_seq`, without a hole."""
+    return all(event["seq"] == last_seq + 1 + i for i, event in enumerate(events))
 
 
 def _after(scope: dict[str, Any]) -> int | None:

@@ -15,6 +15,7 @@ from django.db import connections, transaction
 from rest_framework.test import APIClient
 
 from pipewright.asgi import application
+from runs import events as events_module
 from runs import hub
 from runs.choices import RunState
 from runs.events import record_event, record_events
@@ -179,6 +180,44 @@ def test_events_the_channel_layer_dropped_are_read_back_from_the_database(quiet_
             (3, "node_log"),
             (4, "node_progress"),
         ]
+        await ws.disconnect()
+
+    scenario(body)
+
+
+def test_events_published_out_of_order_reach_the_viewer_in_order_without_a_gap(
+    quiet_run, viewer, monkeypatch
+):
+    # Two workers commit events of one run one after the other, but the later commit may be
+    # published first: the hub can then hold a batch with a hole in it (2, 4), and 3 after.
+    cookie = session_cookie(viewer)
+    captured: list[Any] = []
+
+    async def body() -> None:
+        ws = communicator(quiet_run.pk, cookie)
+        assert (await ws.connect())[0]
+        assert (await receive(ws))["seq"] == 1
+        with monkeypatch.context() as held:
+            held.setattr("runs.events.publish", lambda run_id, events: captured.extend(events))
+            for kind in ("node_state", "node_log", "node_progress"):
+                await database_sync_to_async(emit)(quiet_run.pk, kind)
+        second, third, fourth = captured
+
+        def publish(events: list[Any]) -> None:
+            events_module.publish(quiet_run.pk, events)
+            publisher().flush()
+
+        await database_sync_to_async(publish)([second, fourth])
+        await asyncio.sleep(0.2)
+        await database_sync_to_async(publish)([third])
+        # then the viewer gets 2, 3 and 4 once each, in order
+        events = await receive_events(ws, 3)
+        assert [(e["seq"], e["kind"]) for e in events] == [
+            (2, "node_state"),
+            (3, "node_log"),
+            (4, "node_progress"),
+        ]
+        assert await ws.receive_nothing(timeout=0.5)  # and nothing twice
         await ws.disconnect()
 
     scenario(body)
