@@ -189,6 +189,9 @@ def _root(clone: Path, repository: GitRepository) -> Path:
     if problem := path_problem(repository.path):
         raise SyncFailed(f"path: {problem}")
     root = clone / repository.path.strip("/") if repository.path.strip("/") else clone
+    # The folder (or one above it) may be a link the repository holds: never read through it.
+    if not root.resolve().is_relative_to(clone.resolve()):
+        raise SyncFailed(f"the folder {repository.path!r} links outside the repository: links are not taken")
     if not root.is_dir():
         raise SyncFailed(f"the branch {repository.branch} has no folder {repository.path!r}")
     return root

@@ -25,7 +25,7 @@ from runtime.container import FILES_DIR, pipeline_slug
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 
 MAIN_PY = '''#!/usr/bin/env python3
-"""Pipewright pipeline {name!r}, version {number}.
+"""Pipewright pipeline {name}, version {number}.
 
     python main.py                  # run every node in dependency order into ./output
     python main.py --input NAME=VALUE   # give a pipeline input (a path for files)
@@ -42,6 +42,12 @@ from runtime.cli import main  # noqa: E402
 
 sys.exit(main())
 '''
+
+
+def docstring_text(text: str) -> str:
+    """`text` escaped to sit inside a triple-quoted docstring: a name holding three double
+    quotes, a backslash or a line break must not end it or change what it says."""
+    return repr(text)[1:-1].replace('"', '\\"')
 
 
 def module_name(version: OperationVersion) -> str:
@@ -157,7 +163,9 @@ def write_bundle(
     requirements = sorted({req for node in spec["nodes"] for req in node["operation"]["requirements"]})
     (target / "requirements.txt").write_text("".join(f"{req}\n" for req in requirements))
     (target / "main.py").write_text(
-        MAIN_PY.format(name=spec["pipeline"]["name"], number=spec["pipeline"]["version"])
+        MAIN_PY.format(
+            name=docstring_text(repr(spec["pipeline"]["name"])), number=spec["pipeline"]["version"]
+        )
     )
 
 

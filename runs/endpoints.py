@@ -132,7 +132,7 @@ def _form_value(text: str, type_: str) -> Any:
         return text
     try:
         return json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # nested too deep to decode: kept as text
         return text
 
 
@@ -174,6 +174,8 @@ def _json_object(text: str, where: str) -> dict[str, Any]:
         raise CallInvalid(
             {where: [f"Malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}."]}
         ) from exc
+    except RecursionError:
+        raise CallInvalid({where: ["Malformed JSON: nested too deeply."]}) from None
     if not isinstance(value, dict):
         raise CallInvalid({where: ["Must be a JSON object of inputs by name."]})
     return value

@@ -131,8 +131,9 @@ def _info(arcname: str, executable: bool = False) -> ZipInfo:
 def readme(spec: Mapping[str, Any], static: Mapping[str, str]) -> str:
     """The README inside the zip: what it is, how to run it, what can be given."""
     pipeline = spec["pipeline"]
+    title = " ".join(str(pipeline["name"]).split())  # a name with line breaks stays one heading
     lines = [
-        f"# {pipeline['name']} (version {pipeline['version']})",
+        f"# {title} (version {pipeline['version']})",
         "",
         "Exported from Pipewright. It runs with Python 3.10+ and the packages in",
         "requirements.txt; the runtime itself uses only the standard library.",
