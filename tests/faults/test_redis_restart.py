@@ -54,7 +54,7 @@ def restart_the_broker_redis() -> None:
     services.wait_for_port(port)
     from pipewright.celery import app
 
-    app.pool.force_close_all()  # this process's own connections went with the old Redis
+    app.pool.force_close_all()  # type: ignore[attr-defined]  # its connections went with the old Redis
 
 
 def two_running_runs(project, owner, make_op, make_graph_pipeline, launches):
