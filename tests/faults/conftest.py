@@ -46,8 +46,8 @@ def database_outage() -> Iterator[None]:
 
     SQLite: this test holds its exclusive write lock, so other writers fail with
     "database is locked" once their busy timeout (PIPEWRIGHT_SQLITE_TIMEOUT) passes.
-    PostgreSQL: the database refuses new connections and every other session is
-    ended, as a restart does (this session stays, to end the outage).
+    PostgreSQL: the database refuses new connections and every session in it is
+    ended, as a restart does (a session on `postgres` ends the outage).
     """
     if is_sqlite():
         holder = sqlite3.connect(str(connection.settings_dict["NAME"]), timeout=30, isolation_level=None)
@@ -58,19 +58,31 @@ def database_outage() -> Iterator[None]:
             holder.execute("ROLLBACK")
             holder.close()
         return
-    name = connection.settings_dict["NAME"]
-    with connection.cursor() as cursor:
-        cursor.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            [name],
-        )
+    import psycopg
+
+    settings_dict = connection.settings_dict
+    name = settings_dict["NAME"]
+    # ALTER DATABASE cannot name the database its session is in: speak from `postgres`.
+    admin = psycopg.connect(
+        dbname="postgres",
+        user=settings_dict["USER"] or None,
+        password=settings_dict["PASSWORD"] or None,
+        host=settings_dict["HOST"] or None,
+        port=settings_dict["PORT"] or None,
+        autocommit=True,
+    )
     try:
-        yield
+        admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
+        )
+        connection.close()  # this test's own session was ended too: a new one after
+        try:
+            yield
+        finally:
+            admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+        admin.close()
 
 
 @pytest.fixture

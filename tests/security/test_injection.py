@@ -149,7 +149,8 @@ def test_the_admin_escapes_names(client, admin_user, owner, blobs, url):
         'triple """ quotes',
         "single ' and double \" quotes, a \\ backslash",
         'ends with a quote"',
-        "two\nlines\r\nand a tab\t and a NUL \x00 and \u2028",
+        # (no NUL: PostgreSQL cannot store one, and the API refuses it in any name)
+        "two\nlines\r\nand a tab\t and \u2028",
         '""" + __import__("os").system("id") + """',
         "\\N{BELL} \\x00 \\",
     ],
