@@ -15,6 +15,7 @@ from runs.choices import NodeState, RunState
 from runs.models import NodeRun
 from runs.submit import submit_run
 from tests.fixtures.engine import wait_for, wait_for_run
+from tests.fixtures.processes import reset_broker_connections
 from tests.plugins import services
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -52,9 +53,7 @@ def restart_the_broker_redis() -> None:
         [redis_server_binary(), *args], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
     )
     services.wait_for_port(port)
-    from pipewright.celery import app
-
-    app.pool.force_close_all()  # type: ignore[attr-defined]  # its connections went with the old Redis
+    reset_broker_connections()  # this process's own connections went with the old Redis
 
 
 def two_running_runs(project, owner, make_op, make_graph_pipeline, launches):
