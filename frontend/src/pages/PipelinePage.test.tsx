@@ -220,15 +220,16 @@ describe('running a pipeline', () => {
     expect(within(alert).getByText('The run could not start: 2 problems')).toBeTruthy()
     const lines = within(alert).getAllByRole('listitem').map((item) => item.querySelector('span')!.textContent)
     expect(lines).toEqual(['node train, port data: required input is not connected', 'the pipeline needs an input'])
-    const trainNode = screen.getByText('Train model').closest('.op-node')!
-    expect(trainNode.className).toContain('has-problem')
+    // the canvas redraws its nodes after the alert: look them up again each time
+    const trainNode = () => document.querySelector('.op-node-title[title="Train model"]')!.closest('.op-node')!
+    await waitFor(() => expect(trainNode().className).toContain('has-problem'))
     expect(screen.getByText('Load CSV').closest('.op-node')!.className).not.toContain('has-problem')
     fireEvent.click(within(alert).getByRole('button', { name: 'Show node' }))
     expect(within(screen.getByRole('region', { name: 'Selected node' })).getByText('Train model')).toBeTruthy()
 
     fireEvent.click(within(alert).getByRole('button', { name: 'Dismiss' }))
     expect(screen.queryByRole('alert')).toBeNull()
-    expect(trainNode.className).not.toContain('has-problem')
+    await waitFor(() => expect(trainNode().className).not.toContain('has-problem'))
   })
 
   it('opens the dialog with Ctrl+Enter, and runs from it with Ctrl+Enter', async () => {
