@@ -551,7 +551,7 @@ const CONTAINER_LISTS = [
 
 const KINDS: { kind: Kind; label: string; hint: string }[] = [
   { kind: 'python', label: 'Python function', hint: 'A function in a Python module, run by the engine.' },
-  { kind: 'container', label: 'Container image', hint: 'A command run in a Docker image. It can be written and wired now; runs of container images are not supported yet.' },
+  { kind: 'container', label: 'Container image', hint: 'A command run in a Docker image: a pod of its own on Kubernetes; on the local backend, the command itself when the worker has it installed.' },
 ]
 
 /** "Python function | Container image": what a version of the operation runs. */
