@@ -2,9 +2,7 @@
 sync imports every `*/main.yml` with its commit, a bad one is reported with file and line,
 an unreachable repository changes nothing, and an edit made in the app is pushed back."""
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from editor.git_repos import SyncFailed, push, sync
 from editor.models import GitRepository, Operation, Pipeline
 from editor.tasks import sync_git_repositories
 from runs.submit import submit_run
+from tests.fixtures.git import git
 
 FIXTURES = Path(__file__).parent / "fixtures" / "yaml"
 
@@ -33,30 +32,6 @@ tasks:
     depends: [greet]
     inputs: [greeting]
 """
-
-
-def git(*args, cwd=None, home=None):
-    """The git CLI with a fixed identity and no machine-wide or personal configuration."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_AUTHOR_NAME="Test Author",
-        GIT_AUTHOR_EMAIL="author@example.com",
-        GIT_COMMITTER_NAME="Test Author",
-        GIT_COMMITTER_EMAIL="author@example.com",
-    )
-    done = subprocess.run(
-        ["git", "-c", "init.defaultBranch=main", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 @pytest.fixture

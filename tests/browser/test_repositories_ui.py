@@ -2,9 +2,7 @@
 the broken one reported with its file and line), push a changed pipeline back as a commit with
 a message, and see an unreachable repository refused with a clear error."""
 
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from editor.models import Pipeline
 from tests.browser.conftest import log_in
+from tests.fixtures.git import git
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,30 +32,6 @@ tasks:
     image: busybox
     depends: [z]
 """
-
-
-def git(*args: str, cwd: Path | None = None) -> str:
-    """The git CLI with a fixed identity and no machine-wide or personal configuration."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_AUTHOR_NAME="Test Author",
-        GIT_AUTHOR_EMAIL="author@example.com",
-        GIT_COMMITTER_NAME="Test Author",
-        GIT_COMMITTER_EMAIL="author@example.com",
-    )
-    done = subprocess.run(
-        ["git", "-c", "init.defaultBranch=main", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from storage_backends.base import InvalidKey
 from storage_backends.local import LocalStorage
 from storage_backends.s3 import S3Storage
 from tests.fixtures.engine import wait_for_run
-from tests.test_git_repositories import git
+from tests.fixtures.git import git
 
 # Keys that climb out, are absolute, use the other separator, or smuggle a NUL.
 ESCAPING_KEYS = [
