@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 pytest_plugins = [
@@ -18,3 +20,19 @@ def artifacts_dir(request, settings, tmp_path):
         return settings.PIPEWRIGHT_ARTIFACTS_DIR
     settings.PIPEWRIGHT_ARTIFACTS_DIR = tmp_path / "artifacts"
     return settings.PIPEWRIGHT_ARTIFACTS_DIR
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--long",
+        action="store_true",
+        default=os.environ.get("PIPEWRIGHT_LONG_TESTS") == "1",
+        help="the long variants of the fault and fuzz suites: more runs, more faults, more examples "
+        "(also PIPEWRIGHT_LONG_TESTS=1; `make test-long`)",
+    )
+
+
+@pytest.fixture(scope="session")
+def long_variant(request: pytest.FixtureRequest) -> bool:
+    """True under --long: a fault or fuzz test scales itself up (the same assertions)."""
+    return bool(request.config.getoption("--long"))
