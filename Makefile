@@ -10,7 +10,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.
 # Without REDIS_URL, `make run` starts a private Redis of its own.
 PROCESSES := $(if $(REDIS_URL),web worker beat,redis web worker beat)
 
-.PHONY: run test pytest install frontend browser lint typecheck clean
+.PHONY: run test test-long pytest install frontend browser lint typecheck clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ test: install frontend browser
 
 pytest: install frontend browser
 	$(PY) -m pytest
+
+# The long variants of the fault and fuzz suites (bench/faults.py prints their figures).
+test-long: install frontend browser
+	$(PY) -m pytest --long tests/faults tests/security/test_api_fuzz.py
 
 lint:
 	$(VENV)/bin/ruff check .

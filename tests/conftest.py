@@ -32,6 +32,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Said in the environment too, for what is decided on import (the fuzzer's example count).
+    if config.getoption("--long"):
+        os.environ["PIPEWRIGHT_LONG_TESTS"] = "1"
+
+
 @pytest.fixture(scope="session")
 def long_variant(request: pytest.FixtureRequest) -> bool:
     """True under --long: a fault or fuzz test scales itself up (the same assertions)."""

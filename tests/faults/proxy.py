@@ -7,6 +7,7 @@ import contextlib
 import socket
 import struct
 import threading
+import time
 
 
 class CuttableProxy:
@@ -25,6 +26,7 @@ class CuttableProxy:
         self.down = False
         self.budget: int | None = None  # bytes upstream left before the cut
         self.sent_upstream = 0
+        self.cut_at: float | None = None  # time.monotonic() of the last cut
         self.open: list[socket.socket] = []
         self.closed = False
         threading.Thread(target=self._accept, daemon=True).start()
@@ -34,11 +36,14 @@ class CuttableProxy:
     def cut_after(self, upstream_bytes: int) -> None:
         with self.lock:
             self.budget = upstream_bytes
+            self.sent_upstream = 0
+            self.cut_at = None
 
     def cut(self) -> None:
         with self.lock:
             self.down = True
             self.budget = None
+            self.cut_at = time.monotonic()
             sockets, self.open = self.open, []
         for sock in sockets:
             _reset(sock)

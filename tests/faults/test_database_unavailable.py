@@ -4,6 +4,7 @@ ride it out and the runs they hold finish after it (docs/engine.md, "Faults").""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -13,6 +14,7 @@ from runs.choices import NodeState, RunState
 from runs.models import NodeRun
 from runs.submit import submit_run
 from tests.faults.conftest import database_outage, database_unreachable_here, is_sqlite
+from tests.faults.figures import record
 from tests.fixtures.engine import wait_for, wait_for_run
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -31,6 +33,10 @@ PLUS_ONE = """
 def run(ctx, x: int) -> dict:
     return {"y": x + 1}
 """
+
+
+def has_started(pk: int) -> Callable[[], bool]:
+    return lambda: "started" in NodeRun.objects.get(pk=pk).log
 
 
 def assert_clean_503(response):
@@ -64,34 +70,46 @@ def test_api_requests_get_a_clean_503_while_the_database_is_unreachable(owner, p
 
 
 @pytest.mark.worker
-def test_a_run_started_before_a_database_outage_finishes_after_it(
-    private_worker, project, owner, make_op, make_graph_pipeline
+def test_runs_started_before_a_database_outage_finish_after_it(
+    private_worker, project, owner, make_op, make_graph_pipeline, long_variant
 ):
     # given a worker whose writes give up quickly when SQLite is locked (0.3 s, not 20 s)
     worker = private_worker(PIPEWRIGHT_SQLITE_TIMEOUT="0.3")
-    hold = make_op(project, "hold", HOLD, outputs=[("out", "int")], params=[("seconds", "float", 4.0)])
+    # the long variant: three runs at once through three outages in a row
+    at_once, outages = (3, 3) if long_variant else (1, 1)
+    seconds = 4.0 * outages
+    hold = make_op(project, "hold", HOLD, outputs=[("out", "int")], params=[("seconds", "float", seconds)])
     plus_one = make_op(project, "plus_one", PLUS_ONE, inputs=[("x", "int")], outputs=[("y", "int")])
     pipeline = make_graph_pipeline(
-        project, {"hold": hold, "plus": plus_one}, ["hold.out -> plus.x"], params={"hold": {"seconds": 4.0}}
+        project,
+        {"hold": hold, "plus": plus_one},
+        ["hold.out -> plus.x"],
+        params={"hold": {"seconds": seconds}},
     )
-    # and a run whose first node is running
-    run = submit_run(pipeline, {"name": "through an outage"}, owner)
-    held = run.node_runs.get(node_id="hold")
-    wait_for(lambda: "started" in NodeRun.objects.get(pk=held.pk).log, timeout=60, what="the node to start")
+    # and runs whose first node is running
+    runs = [submit_run(pipeline, {"name": f"through an outage {i}"}, owner) for i in range(at_once)]
+    for run in runs:
+        held = run.node_runs.get(node_id="hold")
+        wait_for(has_started(held.pk), timeout=60, what="a node to start")
 
-    # when the database stops answering for 1.5 s while the node runs
-    # (shorter than the 3 s after which the tests' reaper takes a silent node for lost)
-    with database_outage():
-        time.sleep(1.5)
+    # when the database stops answering for 1.5 s while the nodes run, once or more
+    # (each shorter than the 3 s after which the tests' reaper takes a silent node for lost)
+    for _ in range(outages):
+        with database_outage():
+            time.sleep(1.5)
+        ended_at = time.monotonic()
+        time.sleep(1.5)  # the heartbeats catch up
 
-    # then the node goes on, its outcome is recorded, and the run finishes
-    run = wait_for_run(run, timeout=90)
-    nodes = {nr.node_id: nr for nr in run.node_runs.all()}
-    assert run.state == RunState.SUCCEEDED, {k: (v.state, v.error) for k, v in nodes.items()}
-    assert nodes["hold"].state == NodeState.SUCCEEDED
-    assert nodes["hold"].attempt == 1  # carried on, not retried
-    assert nodes["plus"].outputs["y"]["value"] == 42
-    assert "done" in nodes["hold"].log  # lines written during the outage were kept
-    if nodes["hold"].worker == worker.name and is_sqlite():
+    # then the nodes go on, their outcome is recorded, and the runs finish
+    for run in runs:
+        run = wait_for_run(run, timeout=90)
+        record("database unavailable 1.5 s", "run finished after the outage", time.monotonic() - ended_at)
+        nodes = {nr.node_id: nr for nr in run.node_runs.all()}
+        assert run.state == RunState.SUCCEEDED, {k: (v.state, v.error) for k, v in nodes.items()}
+        assert nodes["hold"].state == NodeState.SUCCEEDED
+        assert nodes["hold"].attempt == 1  # carried on, not retried
+        assert nodes["plus"].outputs["y"]["value"] == 42
+        assert "done" in nodes["hold"].log  # lines written during the outage were kept
+    if any(run.node_runs.get(node_id="hold").worker == worker.name for run in runs) and is_sqlite():
         # the worker saw the outage and backed off, rather than losing the node
         assert "database unavailable while" in worker.log_path.read_text()

@@ -14,6 +14,7 @@ import pytest
 from runs.choices import NodeState, RunState
 from runs.models import NodeRun
 from runs.submit import submit_run
+from tests.faults.figures import record
 from tests.fixtures.engine import wait_for, wait_for_run
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -33,9 +34,15 @@ def run(ctx, marker: str) -> dict:
 
 
 @pytest.fixture
-def long_node(project, make_op, make_graph_pipeline, tmp_path):
+def long_nodes(project, make_op, make_graph_pipeline, tmp_path, long_variant):
+    """Pipelines of one long node each: one, or three at once in the long variant."""
     long = make_op(project, "long", LONG, outputs=[("out", "int")], params=[("marker", "str", "")])
-    return make_graph_pipeline(project, {"long": long}, params={"long": {"marker": str(tmp_path / "ran")}})
+    return [
+        make_graph_pipeline(
+            project, {"long": long}, name=f"Long {i}", params={"long": {"marker": str(tmp_path / f"ran-{i}")}}
+        )
+        for i in range(3 if long_variant else 1)
+    ]
 
 
 def kill_the_node_process(node_run: NodeRun) -> float:
@@ -48,33 +55,38 @@ def kill_the_node_process(node_run: NodeRun) -> float:
     return time.monotonic()
 
 
-def test_a_node_whose_process_is_killed_fails_saying_so_and_the_run_ends(celery_worker, long_node, owner):
-    # given a run whose node runs for a minute, without retries
-    run = submit_run(long_node, {"name": "killed node"}, owner)
-    node = run.node_runs.get()
-    # when its process is killed with SIGKILL
-    killed_at = kill_the_node_process(node)
-    # then the node fails within the bound, saying it was killed, and the run ends
-    run = wait_for_run(run, timeout=DETECTION_BOUND_SECONDS)
-    assert time.monotonic() - killed_at < DETECTION_BOUND_SECONDS
-    node.refresh_from_db()
-    assert run.state == RunState.FAILED
-    assert node.state == NodeState.FAILED
-    assert node.exit_code == -9
-    assert node.error.startswith("killed by signal 9 (SIGKILL)"), node.error
-    assert node.attempt == 1
+def test_a_node_whose_process_is_killed_fails_saying_so_and_the_run_ends(celery_worker, long_nodes, owner):
+    for pipeline in long_nodes:
+        # given a run whose node runs for a minute, without retries
+        run = submit_run(pipeline, {"name": "killed node"}, owner)
+        node = run.node_runs.get()
+        # when its process is killed with SIGKILL
+        killed_at = kill_the_node_process(node)
+        # then the node fails within the bound, saying it was killed, and the run ends
+        run = wait_for_run(run, timeout=DETECTION_BOUND_SECONDS)
+        record("kill -9 of a node's process", "node failed after", time.monotonic() - killed_at)
+        assert time.monotonic() - killed_at < DETECTION_BOUND_SECONDS
+        node.refresh_from_db()
+        assert run.state == RunState.FAILED
+        assert node.state == NodeState.FAILED
+        assert node.exit_code == -9
+        assert node.error.startswith("killed by signal 9 (SIGKILL)"), node.error
+        assert node.attempt == 1
 
 
-def test_a_killed_node_with_a_retry_left_runs_again_to_success(celery_worker, long_node, owner):
-    # given the same node with one retry allowed
+def test_killed_nodes_with_a_retry_left_run_again_to_success(celery_worker, long_nodes, owner):
+    # given runs of the same node with one retry allowed, at the same time
     retry = {"count": 1, "backoff_seconds": 0}
-    run = submit_run(long_node, {"name": "killed, retried", "retry": retry}, owner)
-    node = run.node_runs.get()
-    # when its first attempt's process is killed
-    kill_the_node_process(node)
-    # then the second attempt runs (the first is certainly over: its exit was seen) and succeeds
-    run = wait_for_run(run, timeout=60)
-    node.refresh_from_db()
-    assert run.state == RunState.SUCCEEDED, (node.state, node.error)
-    assert node.attempt == 2
-    assert run.events.filter(payload__error__startswith="killed by signal 9").exists()
+    runs = [
+        submit_run(pipeline, {"name": "killed, retried", "retry": retry}, owner) for pipeline in long_nodes
+    ]
+    # when each first attempt's process is killed
+    killed_at = [kill_the_node_process(run.node_runs.get()) for run in runs]
+    # then each second attempt runs (the first is certainly over: its exit was seen) and succeeds
+    for run, killed in zip(runs, killed_at, strict=True):
+        run = wait_for_run(run, timeout=60)
+        record("kill -9 of a node's process", "retried node done after", time.monotonic() - killed)
+        node = run.node_runs.get()
+        assert run.state == RunState.SUCCEEDED, (node.state, node.error)
+        assert node.attempt == 2
+        assert run.events.filter(payload__error__startswith="killed by signal 9").exists()

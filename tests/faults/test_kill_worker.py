@@ -6,12 +6,14 @@ may still run (docs/engine.md, "Lost workers")."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 
 from runs.choices import NodeState, RunState
 from runs.models import NodeRun
 from runs.submit import submit_run
+from tests.faults.figures import record
 from tests.fixtures.engine import wait_for, wait_for_run
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -45,8 +47,12 @@ def run(ctx, journal: str, seconds: float) -> dict:
 """
 
 
-def journal_pipeline(project, make_op, make_graph_pipeline, journal, idempotent):
-    operation = make_op(
+def has_started(pk: int) -> Callable[[], bool]:
+    return lambda: "started" in NodeRun.objects.get(pk=pk).log
+
+
+def journal_op(project, make_op, idempotent):
+    return make_op(
         project,
         "journal",
         JOURNAL,
@@ -54,65 +60,91 @@ def journal_pipeline(project, make_op, make_graph_pipeline, journal, idempotent)
         params=[("journal", "str", ""), ("seconds", "float", 30.0)],
         idempotent=idempotent,
     )
-    return make_graph_pipeline(project, {"journal": operation}, params={"journal": {"journal": str(journal)}})
 
 
-def kill_the_worker_mid_node(celery_worker, run):
-    node = run.node_runs.get()
-    wait_for(lambda: "started" in NodeRun.objects.get(pk=node.pk).log, timeout=60, what="the node to start")
+def runs_at_once(project, owner, make_graph_pipeline, operation, journals, name):
+    """One run a journal, each of one node; the retry policy allows one more attempt."""
+    runs = []
+    for i, journal in enumerate(journals):
+        pipeline = make_graph_pipeline(
+            project, {"journal": operation}, name=f"{name} {i}", params={"journal": {"journal": str(journal)}}
+        )
+        retry = {"count": 1, "backoff_seconds": 0}
+        runs.append(submit_run(pipeline, {"name": f"{name} {i}", "retry": retry}, owner))
+    return runs
+
+
+def kill_the_worker_mid_node(celery_worker, runs):
+    for run in runs:
+        pk = run.node_runs.get().pk
+        wait_for(has_started(pk), timeout=60, what="a node to start")
     celery_worker.kill_hard()
     killed_at = time.monotonic()
     celery_worker.start()
     return killed_at
 
 
+def rounds_and_runs(long_variant):
+    # the long variant: three kills in a row, each under three nodes at once (the worker's concurrency)
+    return (3, 3) if long_variant else (1, 1)
+
+
 def test_a_lost_node_not_marked_idempotent_is_failed_never_run_twice(
-    celery_worker, project, owner, make_op, make_graph_pipeline, tmp_path
+    celery_worker, project, owner, make_op, make_graph_pipeline, tmp_path, long_variant
 ):
-    # given a node whose operation is not marked idempotent, with a retry allowed
-    journal = tmp_path / "journal"
-    pipeline = journal_pipeline(project, make_op, make_graph_pipeline, journal, idempotent=False)
-    run = submit_run(pipeline, {"name": "not idempotent", "retry": {"count": 1, "backoff_seconds": 0}}, owner)
+    operation = journal_op(project, make_op, idempotent=False)
+    rounds, at_once = rounds_and_runs(long_variant)
+    for round_ in range(rounds):
+        # given nodes whose operation is not marked idempotent, with a retry allowed
+        journals = [tmp_path / f"journal-{round_}-{i}" for i in range(at_once)]
+        runs = runs_at_once(project, owner, make_graph_pipeline, operation, journals, "not idempotent")
 
-    # when the worker running it dies at once
-    killed_at = kill_the_worker_mid_node(celery_worker, run)
+        # when the worker running them dies at once
+        killed_at = kill_the_worker_mid_node(celery_worker, runs)
 
-    # then within the bound the node is failed, saying why it was not retried, and the run ends
-    run = wait_for_run(run, timeout=DETECTION_BOUND_SECONDS)
-    assert time.monotonic() - killed_at < DETECTION_BOUND_SECONDS
-    node = run.node_runs.get()
-    assert run.state == RunState.FAILED
-    assert node.state == NodeState.FAILED
-    assert node.error.startswith("worker lost"), node.error
-    assert "not retried because its operation is not marked idempotent" in node.error
-    assert node.attempt == 1
-    # and it was started once only, even after the reaper's next rounds
-    time.sleep(3)
-    starts = [line for line in journal.read_text().splitlines() if line.startswith("start")]
-    assert len(starts) == 1, journal.read_text()
-    assert NodeRun.objects.get(pk=node.pk).attempt == 1
+        # then within the bound each node is failed, saying why it was not retried, and its run ends
+        for run in runs:
+            run = wait_for_run(run, timeout=DETECTION_BOUND_SECONDS)
+            record("kill -9 of a worker", "lost node failed after", time.monotonic() - killed_at)
+            assert time.monotonic() - killed_at < DETECTION_BOUND_SECONDS
+            node = run.node_runs.get()
+            assert run.state == RunState.FAILED
+            assert node.state == NodeState.FAILED
+            assert node.error.startswith("worker lost"), node.error
+            assert "not retried because its operation is not marked idempotent" in node.error
+            assert node.attempt == 1
+        # and each was started once only, even after the reaper's next rounds
+        time.sleep(3)
+        for run, journal in zip(runs, journals, strict=True):
+            starts = [line for line in journal.read_text().splitlines() if line.startswith("start")]
+            assert len(starts) == 1, journal.read_text()
+            assert run.node_runs.get().attempt == 1
 
 
 def test_a_lost_node_marked_idempotent_runs_again_never_beside_itself(
-    celery_worker, project, owner, make_op, make_graph_pipeline, tmp_path
+    celery_worker, project, owner, make_op, make_graph_pipeline, tmp_path, long_variant
 ):
-    # given a node whose operation is marked idempotent, with a retry allowed
-    journal = tmp_path / "journal"
-    pipeline = journal_pipeline(project, make_op, make_graph_pipeline, journal, idempotent=True)
-    run = submit_run(pipeline, {"name": "idempotent", "retry": {"count": 1, "backoff_seconds": 0}}, owner)
+    operation = journal_op(project, make_op, idempotent=True)
+    rounds, at_once = rounds_and_runs(long_variant)
+    for round_ in range(rounds):
+        # given nodes whose operation is marked idempotent, with a retry allowed
+        journals = [tmp_path / f"journal-{round_}-{i}" for i in range(at_once)]
+        runs = runs_at_once(project, owner, make_graph_pipeline, operation, journals, "idempotent")
 
-    # when the worker running it dies at once
-    kill_the_worker_mid_node(celery_worker, run)
+        # when the worker running them dies at once
+        killed_at = kill_the_worker_mid_node(celery_worker, runs)
 
-    # then the node runs again to success
-    run = wait_for_run(run, timeout=DETECTION_BOUND_SECONDS)
-    node = run.node_runs.get()
-    assert run.state == RunState.SUCCEEDED, (node.state, node.error)
-    assert node.attempt == 2
-    assert node.outputs["out"]["value"] == 2
-    # and the second attempt started only once the first one's process was gone
-    lines = journal.read_text().splitlines()
-    starts = [line for line in lines if line.startswith("start")]
-    assert len(starts) == 2, lines
-    assert starts[1].endswith("alive=[]"), lines
-    assert len([line for line in lines if line.startswith("end")]) == 1  # the killed one never ended
+        # then each node runs again to success
+        for run, journal in zip(runs, journals, strict=True):
+            run = wait_for_run(run, timeout=DETECTION_BOUND_SECONDS)
+            record("kill -9 of a worker", "idempotent node done again after", time.monotonic() - killed_at)
+            node = run.node_runs.get()
+            assert run.state == RunState.SUCCEEDED, (node.state, node.error)
+            assert node.attempt == 2
+            assert node.outputs["out"]["value"] == 2
+            # and the second attempt started only once the first one's process was gone
+            lines = journal.read_text().splitlines()
+            starts = [line for line in lines if line.startswith("start")]
+            assert len(starts) == 2, lines
+            assert starts[1].endswith("alive=[]"), lines
+            assert len([line for line in lines if line.startswith("end")]) == 1  # the killed one never ended

@@ -2,7 +2,8 @@
 schemathesis, as a project editor authenticated by a DRF token: whatever the body, query or
 path, no answer is a 5xx.
 
-Few examples an operation, derandomized, so a run is reproducible and fits in a few minutes.
+Few examples an operation (4; 100 in the long variant, `pytest --long`), derandomized, so a
+run is reproducible and fits in a few minutes.
 Left out, because they reach out of the process and could wait on the network rather than
 answer: testing a storage/compute backend's connection (`backends/.../check/`,
 `accounts/{id}/check/`) and syncing or pushing a git repository (`repositories/{id}/sync/`,
@@ -13,6 +14,8 @@ test_malformed_input.py."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from django.core import signals
@@ -22,6 +25,8 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
 from pipewright.wsgi import application
+
+EXAMPLES = 100 if os.environ.get("PIPEWRIGHT_LONG_TESTS") == "1" else 4
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application).exclude(
     path_regex=r"(/check/$|^/api/repositories/\{id\}/(sync|push)/$)"
@@ -50,7 +55,7 @@ def token_headers(project, teammate, make_pipeline) -> dict[str, str]:
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
-    max_examples=4,
+    max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
     database=None,
