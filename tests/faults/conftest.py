@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
+# The browser tests' Chromium, viewport and screenshots, for a fault watched in the run page;
+# importing their conftest also lets a test's ORM calls run beside Playwright's event loop.
+from tests.browser.conftest import browser_context_args, browser_type_launch_args, screenshot  # noqa: F401
 from tests.fixtures.processes import ChannelsRedis, WorkerProcess
 
 
