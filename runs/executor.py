@@ -14,12 +14,14 @@ import logging
 import shutil
 import socket
 import traceback
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from compute_backends.base import LaunchFailed, LaunchRefused, LaunchSpec
 from credentials.resolve import BackendUnavailable
@@ -57,7 +59,10 @@ def claim(node_run_id: int, task_id: str, run_id: int | None = None, worker: str
     """queued -> running, or None when this delivery has nothing to do.
 
     A redelivered copy of the task that holds a running node means the worker
-    that ran it died: the node is claimed again, as its next attempt.
+    that ran it died: the node is claimed again, as its next attempt. Unless its
+    heartbeat is fresh: then the attempt still runs, and the broker only gave the
+    message back (a dropped connection, or Redis's visibility timeout passed under
+    a long node); the copy has nothing to do, and the reaper acts if it falls silent.
     """
     if run_id is None:
         run_id = NodeRun.objects.filter(pk=node_run_id).order_by().values_list("run_id", flat=True).first()
@@ -71,6 +76,9 @@ def claim(node_run_id: int, task_id: str, run_id: int | None = None, worker: str
         node_run = NodeRun.objects.select_related("operation_version").defer("log").get(pk=node_run_id)
         node_run.run = run
         lost = node_run.state == NodeState.RUNNING and task_id and node_run.task_id == task_id
+        if lost and _still_beating(node_run):
+            logger.info("node run %s: its task was delivered again while it runs; left to it", node_run.pk)
+            return None
         if lost and not node_run.operation_version.idempotent:
             reason = f"worker lost: its task was delivered again (attempt {node_run.attempt}, "
             reason += f"worker {node_run.worker}){NOT_IDEMPOTENT}"
@@ -103,6 +111,14 @@ def claim(node_run_id: int, task_id: str, run_id: int | None = None, worker: str
             ],
         )
         return node_run
+
+
+def _still_beating(node_run: NodeRun) -> bool:
+    """Its heartbeat is younger than the bound after which the reaper takes it as lost."""
+    if node_run.heartbeat_at is None:
+        return False
+    age = timezone.now() - node_run.heartbeat_at
+    return age < timedelta(seconds=settings.PIPEWRIGHT_NODE_LOST_SECONDS)
 
 
 # --- finishing --------------------------------------------------------------------
