@@ -17,10 +17,15 @@ from tests.fixtures.engine import wait_for, wait_for_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
+# It starts ticking once the test opens its gate (the page is open by then: on a loaded
+# machine the run could otherwise be over before the page shows it running).
 TICKER = """
-import time
+import os, time
 
-def run(steps: int = 6) -> dict:
+def run(gate: str = "", steps: int = 6) -> dict:
+    deadline = time.monotonic() + 120
+    while gate and not os.path.exists(gate) and time.monotonic() < deadline:
+        time.sleep(0.1)
     for step in range(1, steps + 1):
         print(f"tick {step} of {steps}", flush=True)
         time.sleep(0.5)
@@ -35,10 +40,16 @@ def run(count: int) -> dict:
 
 
 @pytest.fixture
-def ticking_run(member, make_op, make_graph_pipeline):
-    """A run whose first node prints a line every half second for three seconds."""
+def gate(tmp_path):
+    return tmp_path / "gate"
+
+
+@pytest.fixture
+def ticking_run(member, make_op, make_graph_pipeline, gate):
+    """A run whose first node, once `gate` exists, prints a line every half second for three seconds."""
     project = examples_project()
-    ticker = make_op(project, "ticker", TICKER, outputs=[("count", "int")], params=[("steps", "int", 6)])
+    params = [("gate", "str", str(gate)), ("steps", "int", 6)]
+    ticker = make_op(project, "ticker", TICKER, outputs=[("count", "int")], params=params)
     follower = make_op(project, "follower", FOLLOWER, inputs=[("count", "int")], outputs=[("double", "int")])
     pipeline = make_graph_pipeline(
         project, {"tick": ticker, "follow": follower}, ["tick.count -> follow.count"], name="Ticking"
@@ -54,13 +65,14 @@ def open_run(page: Page, base_url: str, run: Run) -> None:
 
 
 def test_log_lines_arrive_while_the_node_runs(
-    page: Page, asgi_server, celery_worker, ticking_run, screenshot
+    page: Page, asgi_server, celery_worker, ticking_run, gate, screenshot
 ):
     run = ticking_run()
     open_run(page, asgi_server.url, run)
 
     # when the ticking node is opened while it runs
     expect(page.locator('.run-node[data-state="running"]')).to_have_count(1, timeout=30_000)
+    gate.touch()
     page.locator(".react-flow__node", has_text="Ticker").click()
     panel = page.get_by_role("region", name="Node details")
     log = panel.get_by_role("log", name="Log of tick")
@@ -82,11 +94,12 @@ def test_log_lines_arrive_while_the_node_runs(
 
 
 def test_the_page_recovers_when_the_channel_layer_restarts(
-    page: Page, asgi_server, celery_worker, channels_redis, ticking_run, screenshot
+    page: Page, asgi_server, celery_worker, channels_redis, ticking_run, gate, screenshot
 ):
     run = ticking_run()
     open_run(page, asgi_server.url, run)
     expect(page.locator('.run-node[data-state="running"]')).to_have_count(1, timeout=30_000)
+    gate.touch()
 
     # when the channel layer's Redis goes away mid-run, and comes back
     channels_redis.stop()
