@@ -153,6 +153,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The test suite makes thousands of users (PBKDF2 costs 0.5 s each on a small machine): it
+# asks for a fast hash (tests/plugins/services.py). Never for real accounts.
+if env.bool("PIPEWRIGHT_FAST_PASSWORD_HASHING", default=False):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/pipelines/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"

@@ -59,6 +59,8 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: Any, args
     data_dir = Path(tempfile.mkdtemp(prefix="pipewright-test-"))
     _started["data_dir"] = data_dir
     os.environ["PIPEWRIGHT_DATA_DIR"] = str(data_dir)
+    # here and in every server process the tests start: users are made by the thousand
+    os.environ["PIPEWRIGHT_FAST_PASSWORD_HASHING"] = "true"
     if not os.environ.get("REDIS_URL"):
         process, port = start_private_redis(data_dir)
         _started["redis"] = process
