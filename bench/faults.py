@@ -57,11 +57,11 @@ def main() -> int:
     variant = "default" if args.short else "long"
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(f"Fault suite, {variant} variants ({database}), {elapsed:.0f} s")
-    print(f"{'fault':<34} {'measure':<36} {'n':>3} {'min':>7} {'median':>7} {'max':>7}")
+    print(f"{'fault':<38} {'measure':<36} {'n':>3} {'min':>7} {'median':>7} {'max':>7}")
     for (fault, measure, unit), values in sorted(measured.items()):
         low, mid, high = min(values), statistics.median(values), max(values)
         spread = " ".join(f"{value:>6.1f}{unit}" for value in (low, mid, high))
-        print(f"{fault:<34} {measure:<36} {len(values):>3} {spread}")
+        print(f"{fault:<38} {measure:<36} {len(values):>3} {spread}")
     summary = [line for line in result.stdout.splitlines() if line.strip()]
     print("pytest:", summary[-1] if summary else "(no output)")
     if result.returncode != 0:

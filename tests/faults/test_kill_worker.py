@@ -97,7 +97,8 @@ def test_a_lost_node_not_marked_idempotent_is_failed_never_run_twice(
     for round_ in range(rounds):
         # given nodes whose operation is not marked idempotent, with a retry allowed
         journals = [tmp_path / f"journal-{round_}-{i}" for i in range(at_once)]
-        runs = runs_at_once(project, owner, make_graph_pipeline, operation, journals, "not idempotent")
+        name = f"not idempotent {round_}"
+        runs = runs_at_once(project, owner, make_graph_pipeline, operation, journals, name)
 
         # when the worker running them dies at once
         killed_at = kill_the_worker_mid_node(celery_worker, runs)
@@ -129,7 +130,7 @@ def test_a_lost_node_marked_idempotent_runs_again_never_beside_itself(
     for round_ in range(rounds):
         # given nodes whose operation is marked idempotent, with a retry allowed
         journals = [tmp_path / f"journal-{round_}-{i}" for i in range(at_once)]
-        runs = runs_at_once(project, owner, make_graph_pipeline, operation, journals, "idempotent")
+        runs = runs_at_once(project, owner, make_graph_pipeline, operation, journals, f"idempotent {round_}")
 
         # when the worker running them dies at once
         killed_at = kill_the_worker_mid_node(celery_worker, runs)
