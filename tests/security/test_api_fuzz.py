@@ -2,7 +2,7 @@
 schemathesis, as a project editor authenticated by a DRF token: whatever the body, query or
 path, no answer is a 5xx.
 
-Few examples an operation (4; 100 in the long variant, `pytest --long`), derandomized, so a
+Few examples an operation (4; 50 in the long variant, `pytest --long`), derandomized, so a
 run is reproducible and fits in a few minutes.
 Left out, because they reach out of the process and could wait on the network rather than
 answer: testing a storage/compute backend's connection (`backends/.../check/`,
@@ -26,7 +26,7 @@ from schemathesis.checks import not_a_server_error
 
 from pipewright.wsgi import application
 
-EXAMPLES = 100 if os.environ.get("PIPEWRIGHT_LONG_TESTS") == "1" else 4
+EXAMPLES = 50 if os.environ.get("PIPEWRIGHT_LONG_TESTS") == "1" else 4
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application).exclude(
     path_regex=r"(/check/$|^/api/repositories/\{id\}/(sync|push)/$)"
