@@ -235,7 +235,9 @@ def run_claimed(node_run: NodeRun, config: ExecutionConfig, sink: LogSink) -> Ou
 
         try:
             storage = run_storage(run)
-            execution = run_compute(run, storage).launch(spec, on_wait=on_wait)
+            # Kubernetes packs the inputs and uploads them, then creates the job: maybe long.
+            with beating(node_run):
+                execution = run_compute(run, storage).launch(spec, on_wait=on_wait)
         except (LaunchRefused, BackendUnavailable) as exc:
             sink.add([f"[pipewright] {exc}"])
             sink.flush(force=True)
