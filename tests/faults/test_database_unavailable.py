@@ -4,18 +4,16 @@ ride it out and the runs they hold finish after it (docs/engine.md, "Faults").""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from runs.choices import NodeState, RunState
-from runs.models import NodeRun
 from runs.submit import submit_run
 from tests.faults.conftest import database_outage, database_unreachable_here, is_sqlite
 from tests.faults.figures import record
-from tests.fixtures.engine import wait_for, wait_for_run
+from tests.fixtures.engine import wait_for_node_to_print, wait_for_run
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -33,10 +31,6 @@ PLUS_ONE = """
 def run(ctx, x: int) -> dict:
     return {"y": x + 1}
 """
-
-
-def has_started(pk: int) -> Callable[[], bool]:
-    return lambda: "started" in NodeRun.objects.get(pk=pk).log
 
 
 def assert_clean_503(response):
@@ -90,7 +84,7 @@ def test_runs_started_before_a_database_outage_finish_after_it(
     runs = [submit_run(pipeline, {"name": f"through an outage {i}"}, owner) for i in range(at_once)]
     for run in runs:
         held = run.node_runs.get(node_id="hold")
-        wait_for(has_started(held.pk), timeout=60, what="a node to start")
+        wait_for_node_to_print(held.pk)
 
     # when the database stops answering for 1.5 s while the nodes run, once or more
     # (each shorter than the 3 s after which the tests' reaper takes a silent node for lost)

@@ -6,15 +6,13 @@ may still run (docs/engine.md, "Lost workers")."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import pytest
 
 from runs.choices import NodeState, RunState
-from runs.models import NodeRun
 from runs.submit import submit_run
 from tests.faults.figures import record
-from tests.fixtures.engine import wait_for, wait_for_run
+from tests.fixtures.engine import wait_for_node_to_print, wait_for_run
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -47,10 +45,6 @@ def run(ctx, journal: str, seconds: float) -> dict:
 """
 
 
-def has_started(pk: int) -> Callable[[], bool]:
-    return lambda: "started" in NodeRun.objects.get(pk=pk).log
-
-
 def journal_op(project, make_op, idempotent):
     return make_op(
         project,
@@ -77,7 +71,7 @@ def runs_at_once(project, owner, make_graph_pipeline, operation, journals, name)
 def kill_the_worker_mid_node(celery_worker, runs):
     for run in runs:
         pk = run.node_runs.get().pk
-        wait_for(has_started(pk), timeout=60, what="a node to start")
+        wait_for_node_to_print(pk)
     celery_worker.kill_hard()
     killed_at = time.monotonic()
     celery_worker.start()

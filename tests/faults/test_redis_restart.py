@@ -14,7 +14,7 @@ from runs.models import NodeRun, Run
 from runs.submit import submit_run
 from tests.faults.broker_stack import PrivateBrokerStack
 from tests.faults.figures import record
-from tests.fixtures.engine import wait_for, wait_for_run
+from tests.fixtures.engine import wait_for, wait_for_node_to_print, wait_for_run
 
 ENDED = list(RunState.terminal())
 
@@ -79,12 +79,7 @@ def two_running_runs(project, owner, make_op, make_graph_pipeline, launches):
         )
         runs.append(submit_run(pipeline, {"name": label}, owner))
     for run in runs:
-        node_pk = run.node_runs.get(node_id="first").pk
-
-        def started(pk: int = node_pk) -> bool:
-            return "started" in NodeRun.objects.get(pk=pk).log
-
-        wait_for(started, timeout=60, what="a node to start")
+        wait_for_node_to_print(run.node_runs.get(node_id="first").pk)
     return runs
 
 
@@ -93,8 +88,9 @@ def assert_finished_each_node_launched_once(runs, launches):
         run = wait_for_run(run, timeout=90)
         assert run.state == RunState.SUCCEEDED, {n.node_id: (n.state, n.error) for n in run.node_runs.all()}
         assert run.node_runs.get(node_id="second").outputs["out"]["value"] == 2
-    lines = sorted(line.split()[0] for line in launches.read_text().splitlines())
-    assert lines == ["one.first", "one.second", "two.first", "two.second"], launches.read_text()
+    assert sorted(launched(launches)) == ["one.first", "one.second", "two.first", "two.second"], (
+        launches.read_text()
+    )
 
 
 def launched(launches) -> list[str]:
